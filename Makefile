@@ -1,0 +1,20 @@
+# Two commands do all set-up (venv, packages, toxiproxy build) and are safe to repeat:
+#   make demo   run the smoke scenario on the embedded stack
+#   make test   run the whole test suite (unit + integration on the real stack)
+.PHONY: setup demo test lint selftest nightly clean
+
+setup:
+	@bash scripts/bootstrap.sh
+
+demo: setup
+	.venv/bin/harness run scenarios/smoke.yaml
+
+test: setup
+	.venv/bin/ruff check harness tests
+	.venv/bin/pytest -p no:cacheprovider tests
+
+lint: setup
+	.venv/bin/ruff check harness tests
+
+clean:
+	rm -rf reports/*/ reports/.stack .pytest_cache

@@ -1,0 +1,112 @@
+"""`harness`: run scenarios against a real Temporal, inject faults, judge the evidence.
+
+    harness run SCENARIO...        run scenario files or folders; exit code from the verdicts
+    harness check RUN_DIR          re-judge a stored run from its files alone
+    harness stack up               bring the embedded stack up and print its addresses
+    harness list                   workloads, faults, checks and scenarios
+
+Exit codes: 0 all verdicts pass, 1 a check failed, 2 bad input, 3 infrastructure
+error or a verdict that could not be decided (unknown), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from harness.errors import EXIT_USAGE, HarnessError, Interrupted
+
+console = Console(stderr=False, highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def add_stack_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("stack (default: everything embedded on loopback)")
+    g.add_argument("--temporal-address", metavar="HOST:PORT",
+                   help="use an external Temporal cluster instead of the embedded dev server")
+    g.add_argument("--namespace", default="default", help="Temporal namespace (default: default)")
+    g.add_argument("--tls-cert", metavar="FILE", help="client certificate for mTLS")
+    g.add_argument("--tls-key", metavar="FILE", help="client private key for mTLS")
+    g.add_argument("--tls-ca", metavar="FILE", help="server root CA certificate")
+    g.add_argument("--api-key", help="API key (implies TLS)")
+    g.add_argument("--temporal-port", type=int, metavar="PORT",
+                   help="port for the embedded server (default: a free one)")
+    g.add_argument("--toxiproxy-url", metavar="URL",
+                   help="use an existing toxiproxy server instead of starting one")
+    g.add_argument("--toxiproxy-port", type=int, metavar="PORT")
+    g.add_argument("--services-port", type=int, metavar="PORT")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="harness", description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run scenarios and judge them")
+    run.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                     help="a scenario file, or a folder of them")
+    run.add_argument("--seed", type=int, help="seed for every random choice (overrides the file)")
+    run.add_argument("--out", type=Path, default=Path("reports"),
+                     help="where run folders go (default: reports/)")
+    add_stack_options(run)
+
+    check = sub.add_parser("check", help="re-judge a stored run folder (no stack needed)")
+    check.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+
+    stack = sub.add_parser("stack", help="manage the embedded stack")
+    stack_sub = stack.add_subparsers(dest="stack_command", required=True, metavar="ACTION")
+    up = stack_sub.add_parser("up", help="start the stack, print addresses, Ctrl-C tears down")
+    up.add_argument("--state-dir", type=Path, default=Path("reports/.stack"))
+    add_stack_options(up)
+
+    sub.add_parser("list", help="list workloads, faults, checks and scenarios")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point. Exits through os._exit: the SDK can crash at interpreter exit (notes)."""
+    code = run_cli(argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def run_cli(argv: Sequence[str] | None = None) -> int:
+    from harness.stack.processes import install_signal_handlers, kill_all_owned, reap_leftovers
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_USAGE if exc.code else 0
+    try:
+        reaped = reap_leftovers()
+        if reaped:
+            err_console.print(f"harness: ended {len(reaped)} processes left by a killed harness")
+        install_signal_handlers()
+        from harness.commands import dispatch
+
+        return dispatch(args)
+    except HarnessError as err:
+        err_console.print(f"harness: error: {err}", markup=False)
+        return err.exit_code
+    except KeyboardInterrupt:
+        err_console.print("harness: interrupted; stopped every process and healed every fault")
+        return Interrupted.exit_code
+    finally:
+        kill_all_owned()
+
+
+if __name__ == "__main__":
+    main()
+
+
+def run_async(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(coro)

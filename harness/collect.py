@@ -1,0 +1,129 @@
+"""After a run: gather the evidence from Temporal and the services into the run folder.
+
+Visibility (by the run-id search attribute) finds every execution of the run,
+children and continued runs included; every workflow id the driver knows is also
+described directly, because visibility may lag and an indeterminate start has to be
+reconciled by id (DESIGN.md principle 6).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
+
+from harness.runfolder import RunFolder
+from harness.workloads.settings import SEARCH_ATTRIBUTE
+
+_CLOSE_EVENTS = {
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: "result",
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: "failure",
+}
+
+
+async def collect(client: Client, run: RunFolder, run_id: str, known_ids: list[str],
+                  services_url: str, *, concurrency: int = 16) -> list[dict[str, Any]]:
+    executions = await list_executions(client, run_id, set(known_ids))
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one(execution: WorkflowExecution) -> dict[str, Any]:
+        async with sem:
+            return await record_execution(client, run, execution)
+
+    records = await asyncio.gather(*(one(e) for e in executions))
+    records.sort(key=lambda r: (r["workflow_id"], r.get("start_time") or ""))
+    run.write_json("workflows.json", records)
+    run.write_json("ledger.json", await ledger_snapshot(services_url, run_id))
+    return records
+
+
+async def list_executions(client: Client, run_id: str, known_ids: set[str],
+                          settle: float = 5.0) -> list[WorkflowExecution]:
+    found: dict[tuple[str, str], WorkflowExecution] = {}
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + settle
+    while True:
+        async for execution in client.list_workflows(f"{SEARCH_ATTRIBUTE} = '{run_id}'"):
+            found[(execution.id, execution.run_id)] = execution
+        listed = {wid for wid, _ in found}
+        if known_ids <= listed or loop.time() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    for wid in sorted(known_ids - {wid for wid, _ in found}):
+        try:
+            desc = await client.get_workflow_handle(wid).describe()
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                continue  # an indeterminate start that never happened
+            raise
+        found[(desc.id, desc.run_id)] = desc
+    return list(found.values())
+
+
+async def record_execution(client: Client, run: RunFolder,
+                           execution: WorkflowExecution) -> dict[str, Any]:
+    handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
+    history = await handle.fetch_history()
+    history_file = run.history_file(execution.id, execution.run_id)
+    path = run.path / history_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(history.to_json(), encoding="utf-8")
+    status = execution.status or WorkflowExecutionStatus.RUNNING
+    record: dict[str, Any] = {
+        "workflow_id": execution.id,
+        "run_id": execution.run_id,
+        "workflow_type": execution.workflow_type,
+        "status": status.name,
+        "parent_id": execution.parent_id,
+        "start_time": execution.start_time.isoformat() if execution.start_time else None,
+        "close_time": execution.close_time.isoformat() if execution.close_time else None,
+        "history_file": history_file,
+        "history_length": len(history.events),
+    }
+    if history.events:
+        last = history.events[-1]
+        record["last_event"] = {"id": last.event_id, "type": EventType.Name(last.event_type),
+                                "time": last.event_time.ToDatetime().isoformat()}
+        close = _close_details(client, last)
+        record.update(close)
+    if status == WorkflowExecutionStatus.RUNNING:
+        desc = await handle.describe()
+        pending = desc.raw_description.pending_workflow_task
+        record["pending_workflow_task_attempt"] = pending.attempt if pending else 0
+    return record
+
+
+def _close_details(client: Client, event: Any) -> dict[str, Any]:
+    converter = client.data_converter.payload_converter
+    kind = _CLOSE_EVENTS.get(event.event_type)
+    if kind == "result":
+        payloads = event.workflow_execution_completed_event_attributes.result.payloads
+        values = converter.from_payloads(list(payloads)) if payloads else []
+        return {"result": values[0] if values else None}
+    if kind == "failure":
+        failure = event.workflow_execution_failed_event_attributes.failure
+        messages = []
+        while failure is not None and failure.message:
+            messages.append(failure.message)
+            failure = failure.cause if failure.HasField("cause") else None
+        return {"failure": " <- ".join(messages)}
+    return {}
+
+
+async def ledger_snapshot(services_url: str, run_id: str) -> dict[str, Any] | None:
+    """This run's rows of the ledger (the services may be shared by several runs)."""
+    try:
+        async with aiohttp.ClientSession() as session, session.get(
+            services_url + "/ledger", timeout=aiohttp.ClientTimeout(total=60)
+        ) as resp:
+            resp.raise_for_status()
+            data = await resp.json()
+    except (TimeoutError, aiohttp.ClientError):
+        return None
+    prefix = run_id + "/"
+    return {table: [row for row in rows if str(row.get("workflow_id", "")).startswith(prefix)]
+            for table, rows in data.items()}

@@ -1,0 +1,187 @@
+"""The CLI's commands, kept apart from argument parsing so tests can call them."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from harness.checks.verdict import Status, Verdict
+from harness.durations import format_duration
+from harness.errors import EXIT_PASS, UsageError
+from harness.judge import exit_code, judge, overall, write_results
+from harness.runfolder import RunFolder
+from harness.runner import Progress, RunOutcome, run_scenario
+from harness.scenario import Scenario, load_scenario, load_scenarios
+from harness.stack.stack import Stack, StackOptions
+
+console = Console(highlight=False)
+STATUS_STYLE = {Status.PASS: "green", Status.FAIL: "bold red", Status.UNKNOWN: "yellow"}
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "run":
+        return cmd_run(args)
+    if args.command == "check":
+        return cmd_check(args.run_dir)
+    if args.command == "stack":
+        return cmd_stack_up(args)
+    if args.command == "list":
+        return cmd_list()
+    raise UsageError(f"unknown command {args.command!r}")
+
+
+def stack_options(args: argparse.Namespace, state_dir: Path) -> StackOptions:
+    return StackOptions(
+        state_dir=state_dir, temporal_address=args.temporal_address, namespace=args.namespace,
+        tls_cert=args.tls_cert, tls_key=args.tls_key, tls_ca=args.tls_ca, api_key=args.api_key,
+        temporal_port=args.temporal_port, toxiproxy_url=args.toxiproxy_url,
+        toxiproxy_port=args.toxiproxy_port, services_port=args.services_port,
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    scenarios = load_scenarios(args.scenarios)  # bad input fails here, before anything starts
+    out: Path = args.out
+    state_dir = out / ".stack" / time.strftime("%Y%m%dT%H%M%S")
+    outcomes = asyncio.run(run_all(scenarios, stack_options(args, state_dir), out, args.seed))
+    return summarize(outcomes)
+
+
+async def run_all(scenarios: list[Scenario], options: StackOptions, out: Path,
+                  seed: int | None) -> list[RunOutcome]:
+    outcomes = []
+    async with Stack(options) as stack:
+        for scenario in scenarios:
+            with live_progress(scenario) as progress:
+                outcome = await run_scenario(scenario, stack, out, seed=seed, progress=progress)
+            print_verdicts(outcome.run, outcome.verdicts)
+            outcomes.append(outcome)
+    return outcomes
+
+
+@contextmanager
+def live_progress(scenario: Scenario):  # type: ignore[no-untyped-def]
+    progress = Progress()
+
+    def render(p: Progress) -> Table:
+        table = Table.grid(padding=(0, 2))
+        elapsed = format_duration(time.monotonic() - p.t0)
+        table.add_row(f"[bold]{scenario.name}[/]", p.phase,
+                      f"started {p.started}/{p.total}", f"[green]completed {p.completed}[/]",
+                      f"[red]failed {p.failed}[/]", elapsed)
+        return table
+
+    with Live(render(progress), console=console, refresh_per_second=4,
+              transient=not console.is_terminal) as live:
+        progress.on_change = lambda p: live.update(render(p))
+        yield progress
+    if not console.is_terminal:
+        console.print(render(progress))
+
+
+def print_verdicts(run: RunFolder, verdicts: list[Verdict]) -> None:
+    title = f"{run.meta.get('scenario')}  ·  seed {run.meta.get('seed')}  ·  {run.path}"
+    table = Table(title=title, title_justify="left")
+    table.add_column("check")
+    table.add_column("verdict")
+    table.add_column("summary", overflow="fold")
+    for v in verdicts:
+        table.add_row(v.check, f"[{STATUS_STYLE[v.status]}]{v.status}[/]", v.summary)
+    console.print(table)
+    for v in verdicts:
+        for row in v.evidence[:10]:
+            console.print(f"  [dim]{v.check}:[/] {row}", markup=True, highlight=False)
+
+
+def summarize(outcomes: list[RunOutcome]) -> int:
+    verdicts = [v for o in outcomes for v in o.verdicts]
+    status = overall(verdicts)
+    console.print(f"[{STATUS_STYLE[status]}]{status.upper()}[/]: {len(outcomes)} scenario(s), "
+                  f"{sum(v.status == Status.PASS for v in verdicts)} checks passed, "
+                  f"{sum(v.status == Status.FAIL for v in verdicts)} failed, "
+                  f"{sum(v.status == Status.UNKNOWN for v in verdicts)} unknown")
+    return exit_code(status) if outcomes else EXIT_PASS
+
+
+def cmd_check(run_dir: Path) -> int:
+    run = RunFolder(run_dir)
+    scenario_file = run_dir / "scenario.yaml"
+    if not scenario_file.exists():
+        raise UsageError(f"{run_dir}: not a run folder (no scenario.yaml)")
+    scenario = load_scenario(scenario_file)
+    verdicts = judge(run, [(c.name, c.options) for c in scenario.checks])
+    stored = run.read_json("results.json", {})
+    write_results(run, verdicts, {"rejudged": True})
+    print_verdicts(run, verdicts)
+    before = {v["check"]: v["status"] for v in stored.get("verdicts", [])}
+    for v in verdicts:
+        if v.check in before and before[v.check] != str(v.status):
+            console.print(f"[yellow]{v.check}: was {before[v.check]}, now {v.status}[/]")
+    return exit_code(overall(verdicts))
+
+
+def cmd_stack_up(args: argparse.Namespace) -> int:
+    async def up() -> None:
+        async with Stack(stack_options(args, args.state_dir)) as stack:
+            table = Table(title="stack is up (Ctrl-C tears it down)", title_justify="left")
+            table.add_column("component")
+            table.add_column("address")
+            for name, address in stack.addresses().items():
+                table.add_row(name, address)
+            console.print(table)
+            while True:
+                await asyncio.sleep(3600)
+
+    asyncio.run(up())
+    return EXIT_PASS
+
+
+def cmd_list() -> int:
+    from harness.checks.registry import CHECKS
+    from harness.faults.registry import FAULTS
+    from harness.workloads.registry import WORKLOADS
+
+    table = Table(title="workloads", title_justify="left")
+    for col in ("name", "versions", "params", "description"):
+        table.add_column(col)
+    for w in WORKLOADS.values():
+        table.add_row(w.name, ", ".join(w.versions), ", ".join(w.params_model.model_fields),
+                      w.description)
+    console.print(table)
+    table = Table(title="checks", title_justify="left")
+    table.add_column("name")
+    table.add_column("description")
+    for c in CHECKS.values():
+        table.add_row(c.name, c.description)
+    console.print(table)
+    table = Table(title="faults", title_justify="left")
+    table.add_column("type")
+    table.add_column("description")
+    for name, model in FAULTS.items():
+        table.add_row(name, (model.__doc__ or "").strip().split("\n")[0])
+    console.print(table)
+    root = Path("scenarios")
+    if root.is_dir():
+        table = Table(title="scenarios", title_justify="left")
+        table.add_column("file")
+        table.add_column("description")
+        for path in sorted(root.rglob("*.yaml")):
+            info: Any = _describe_scenario(path)
+            table.add_row(str(path), info)
+        console.print(table)
+    return EXIT_PASS
+
+
+def _describe_scenario(path: Path) -> str:
+    try:
+        return load_scenario(path).description or ""
+    except UsageError as err:
+        return f"[red]invalid: {err}[/]"

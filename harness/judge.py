@@ -1,0 +1,62 @@
+"""Judging: run a scenario's checks over a stored run folder and write results.json.
+
+Used by `harness run` right after collecting and by `harness check` on any past run,
+so both give the same verdicts from the same files.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from harness import __version__
+from harness.checks.registry import run_check
+from harness.checks.verdict import Status, Verdict
+from harness.errors import EXIT_FAIL, EXIT_INFRA, EXIT_PASS
+from harness.runfolder import RunFolder
+
+RESULTS_SCHEMA = "harness.results/1"
+
+
+def judge(run: RunFolder, checks: Iterable[tuple[str, dict[str, Any]]]) -> list[Verdict]:
+    verdicts = []
+    for name, options in checks:
+        started = time.perf_counter()
+        verdict = run_check(name, run, options)
+        verdict.stats.setdefault("seconds", round(time.perf_counter() - started, 4))
+        verdicts.append(verdict)
+    return verdicts
+
+
+def overall(verdicts: list[Verdict]) -> Status:
+    statuses = {v.status for v in verdicts}
+    if Status.FAIL in statuses:
+        return Status.FAIL
+    if Status.UNKNOWN in statuses or not verdicts:
+        return Status.UNKNOWN
+    return Status.PASS
+
+
+def exit_code(status: Status) -> int:
+    """0 pass, 1 a check failed, 3 nothing failed but something could not be judged."""
+    return {Status.PASS: EXIT_PASS, Status.FAIL: EXIT_FAIL, Status.UNKNOWN: EXIT_INFRA}[status]
+
+
+def write_results(run: RunFolder, verdicts: list[Verdict], extra: dict[str, Any] | None = None
+                  ) -> dict[str, Any]:
+    status = overall(verdicts)
+    meta = run.meta
+    results = {
+        "schema": RESULTS_SCHEMA,
+        "harness_version": __version__,
+        "run_id": meta.get("run_id"),
+        "scenario": meta.get("scenario"),
+        "seed": meta.get("seed"),
+        "status": str(status),
+        "exit_code": exit_code(status),
+        "verdicts": [v.to_json() for v in verdicts],
+        **(extra or {}),
+    }
+    run.write_json("results.json", results)
+    return results

@@ -1,0 +1,207 @@
+"""One scenario run, start to verdict: workers up, drive the workloads, collect, judge.
+
+    run folder ─► workers ─► drivers (bounded concurrency, deadline) ─► collect ─► judge
+
+The stack is passed in, so several scenarios (a suite, a pytest session) share one.
+Everything the run started is stopped in `finally`, whatever happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import platform
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from harness import __version__
+from harness.checks.verdict import Verdict
+from harness.collect import collect
+from harness.journal import Journal
+from harness.judge import overall, write_results
+from harness.runfolder import RunFolder
+from harness.scenario import Scenario
+from harness.stack.stack import Stack
+from harness.stack.supervisor import WorkerSupervisor
+from harness.stack.worker_config import WorkerConfig, WorkerOptions
+from harness.workloads.base import DriveContext
+from harness.workloads.registry import get_workload
+
+
+@dataclass
+class Progress:
+    """Counters the CLI renders; updated from the drivers."""
+
+    total: int = 0
+    started: int = 0
+    completed: int = 0
+    failed: int = 0
+    phase: str = "starting"
+    t0: float = field(default_factory=time.monotonic)
+    on_change: Callable[[Progress], None] = lambda _p: None
+
+    def update(self, **changes: Any) -> None:
+        for key, value in changes.items():
+            setattr(self, key, value)
+        self.on_change(self)
+
+
+@dataclass
+class RunOutcome:
+    run: RunFolder
+    verdicts: list[Verdict]
+    results: dict[str, Any]
+
+    @property
+    def exit_code(self) -> int:
+        return int(self.results["exit_code"])
+
+
+def new_run_folder(out_dir: Path, scenario_name: str) -> tuple[str, RunFolder]:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    for n in range(1000):
+        run_id = f"{scenario_name}-{stamp}" + (f"-{n}" if n else "")
+        path = out_dir / run_id
+        try:
+            path.mkdir(parents=True)
+        except FileExistsError:
+            continue
+        return run_id, RunFolder(path)
+    raise RuntimeError(f"cannot create a run folder in {out_dir}")
+
+
+def choose_seed(scenario: Scenario, override: int | None) -> int:
+    if override is not None:
+        return override
+    if scenario.seed is not None:
+        return scenario.seed
+    return random.SystemRandom().randrange(2**31)
+
+
+async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
+                       seed: int | None = None, progress: Progress | None = None) -> RunOutcome:
+    progress = progress or Progress()
+    seed = choose_seed(scenario, seed)
+    run_id, run = new_run_folder(out_dir, scenario.name)
+    (run.path / "scenario.yaml").write_text(scenario.dump_yaml(), encoding="utf-8")
+    run.write_json("meta.json", {
+        "run_id": run_id, "scenario": scenario.name, "seed": seed,
+        "started_at": datetime.now(UTC).isoformat(), "stack": stack.addresses(),
+        "environment": environment(stack),
+    })
+    journal = Journal(run.journal_path)
+    journal.record("run", type="start", run_id=run_id, seed=seed, scenario=scenario.name)
+    supervisor = WorkerSupervisor(run.path, journal, worker_config(scenario, stack, run_id, seed),
+                                  scenario.workers.count)
+    started_ids: list[str] = []
+    try:
+        progress.update(phase="workers")
+        await supervisor.start_all()
+        client = await stack.direct.connect(patient=True)  # type: ignore[union-attr]
+        progress.update(phase="driving", total=sum(w.count for w in scenario.workloads))
+        timed_out = await drive_all(scenario, client, journal, run_id, seed, started_ids,
+                                    progress)
+        journal.record("run", type="driven", deadline_exceeded=timed_out)
+        progress.update(phase="collecting")
+        await collect(client, run, run_id, started_ids, stack.services_url)
+    finally:
+        supervisor.stop_all()
+        journal.record("run", type="end")
+        journal.close()
+    progress.update(phase="judging")
+    from harness.judge import judge
+
+    verdicts = judge(run, [(c.name, c.options) for c in scenario.checks])
+    meta = dict(run.meta)
+    meta["finished_at"] = datetime.now(UTC).isoformat()
+    run.write_json("meta.json", meta)
+    results = write_results(run, verdicts)
+    progress.update(phase=str(overall(verdicts)))
+    return RunOutcome(run, verdicts, results)
+
+
+def worker_config(scenario: Scenario, stack: Stack, run_id: str, seed: int) -> WorkerConfig:
+    assert stack.worker_connection is not None
+    versions = {w.name: w.version for w in scenario.workloads}
+    versions.update(scenario.workers.version or {})
+    opts = scenario.workers.options
+    return WorkerConfig(
+        identity="worker", temporal=stack.worker_connection, task_queue=f"tq-{run_id}",
+        workloads=versions, services_url=stack.activities_services_url, ready_file="",
+        options=WorkerOptions(
+            max_concurrent_activities=opts.max_concurrent_activities,
+            max_concurrent_workflow_tasks=opts.max_concurrent_workflow_tasks,
+            max_cached_workflows=opts.max_cached_workflows,
+            sticky_queue_timeout=opts.sticky_queue_timeout,
+            graceful_shutdown=opts.graceful_shutdown,
+        ),
+        seed=seed,
+    )
+
+
+async def drive_all(scenario: Scenario, client: Any, journal: Journal, run_id: str, seed: int,
+                    started_ids: list[str], progress: Progress) -> bool:
+    """Drive every workload until done or the deadline; True if the deadline cut it short."""
+
+    def on_started(wid: str) -> None:
+        started_ids.append(wid)
+        progress.update(started=progress.started + 1)
+
+    def on_finished(_wid: str, ok: bool) -> None:
+        if ok:
+            progress.update(completed=progress.completed + 1)
+        else:
+            progress.update(failed=progress.failed + 1)
+
+    tasks = []
+    for spec in scenario.workloads:
+        workload = get_workload(spec.name)
+        ctx = DriveContext(client=client, journal=journal, run_id=run_id,
+                           task_queue=f"tq-{run_id}", seed=seed, workload=spec.name,
+                           params=workload.params_model(**spec.params),
+                           on_started=on_started, on_finished=on_finished)
+        sem = asyncio.Semaphore(spec.concurrency)
+
+        async def one(index: int, ctx: DriveContext = ctx, sem: asyncio.Semaphore = sem,
+                      drive: Any = workload.drive) -> None:
+            async with sem:
+                await drive(ctx, index)
+
+        tasks += [asyncio.create_task(one(i)) for i in range(spec.count)]
+    done, pending = await asyncio.wait(tasks, timeout=scenario.deadline)
+    for task in pending:
+        task.cancel()
+    for task in pending:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    for task in done:
+        if task.exception() is not None:
+            journal.record("run", type="driver_error", error=repr(task.exception()))
+    return bool(pending)
+
+
+def environment(stack: Stack) -> dict[str, Any]:
+    import subprocess
+
+    commit = ""
+    with contextlib.suppress(Exception):
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, cwd=Path(__file__).parent, timeout=5).stdout.strip()
+    server = ""
+    if stack.temporal is not None:
+        with contextlib.suppress(Exception):
+            server = subprocess.run([str(stack.temporal.binary), "--version"],
+                                    capture_output=True, text=True, timeout=10).stdout.strip()
+    return {
+        "harness_version": __version__, "harness_commit": commit,
+        "temporalio": metadata.version("temporalio"),
+        "temporal_server": server or "external", "python": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} cpus",
+    }

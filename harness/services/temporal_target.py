@@ -1,0 +1,64 @@
+"""Where approval callbacks go: a Temporal cluster, reached lazily.
+
+The services must start (and serve every other endpoint) while Temporal is down or not yet
+up, so the client connects on the first callback, and again after a failed connect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.service import TLSConfig
+
+# (workflow_id, signal name, the one signal argument) -> delivered, or raises.
+SignalSender = Callable[[str, str, dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class TemporalTarget:
+    """Connection settings for the cluster the approver signals."""
+
+    address: str
+    namespace: str = "default"
+    tls_cert_path: str | None = None
+    tls_key_path: str | None = None
+    api_key: str | None = None
+
+    def tls(self) -> bool | TLSConfig:
+        """mTLS when a client cert is given; plain TLS for API-key auth (Temporal Cloud)."""
+        if self.tls_cert_path and self.tls_key_path:
+            return TLSConfig(
+                client_cert=Path(self.tls_cert_path).read_bytes(),
+                client_private_key=Path(self.tls_key_path).read_bytes(),
+            )
+        return self.api_key is not None
+
+    async def connect(self) -> Client:
+        return await Client.connect(
+            self.address, namespace=self.namespace, api_key=self.api_key, tls=self.tls()
+        )
+
+
+class TemporalSignaller:
+    """A SignalSender over one Client, connected on first use and shared by all callbacks."""
+
+    def __init__(self, target: TemporalTarget) -> None:
+        self.target = target
+        self._client: Client | None = None
+        self._lock = asyncio.Lock()
+
+    async def __call__(self, workflow_id: str, signal: str, arg: dict[str, Any]) -> None:
+        client = await self._get_client()
+        await client.get_workflow_handle(workflow_id).signal(signal, arg)
+
+    async def _get_client(self) -> Client:
+        # The lock stops concurrent first callbacks from opening several connections.
+        async with self._lock:
+            if self._client is None:
+                self._client = await self.target.connect()
+            return self._client

@@ -1,0 +1,56 @@
+"""How to reach a Temporal cluster: embedded dev server or an external one (TLS, API key)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.service import RetryConfig, TLSConfig
+
+
+@dataclass(frozen=True)
+class TemporalConnection:
+    address: str
+    namespace: str = "default"
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_ca: str | None = None
+    api_key: str | None = None
+
+    def with_address(self, address: str) -> TemporalConnection:
+        return TemporalConnection(address, self.namespace, self.tls_cert, self.tls_key,
+                                  self.tls_ca, self.api_key)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TemporalConnection:
+        return cls(**data)
+
+    def tls(self) -> TLSConfig | bool:
+        if not (self.tls_cert or self.tls_ca):
+            return bool(self.api_key)  # API keys need TLS; cloud endpoints have public certs
+        return TLSConfig(
+            server_root_ca_cert=Path(self.tls_ca).read_bytes() if self.tls_ca else None,
+            client_cert=Path(self.tls_cert).read_bytes() if self.tls_cert else None,
+            client_private_key=Path(self.tls_key).read_bytes() if self.tls_key else None,
+        )
+
+    async def connect(self, *, identity: str | None = None,
+                      patient: bool = False, lazy: bool = False) -> Client:
+        """Connect; `patient` retries calls for minutes, for clients that must ride out outages."""
+        retry = RetryConfig(initial_interval_millis=100, max_interval_millis=2000,
+                            max_elapsed_time_millis=300_000) if patient else None
+        kwargs: dict[str, Any] = {}
+        if identity:
+            kwargs["identity"] = identity
+        if retry:
+            kwargs["retry_config"] = retry
+        return await Client.connect(
+            self.address, namespace=self.namespace, tls=self.tls(), api_key=self.api_key,
+            connect_timeout=timedelta(seconds=10), lazy=lazy, **kwargs,
+        )

@@ -1,0 +1,229 @@
+"""The stack a scenario runs against, brought up and torn down as one.
+
+    harness ──direct──────────────────────────► Temporal frontend (embedded or external)
+    workers ──► toxiproxy "temporal" proxy ───► Temporal frontend
+    activities ► toxiproxy "services" proxy ──► reference services (HTTP + SQLite ledger)
+    approvals service ──direct (callbacks) ───► Temporal frontend
+
+Workers and activities always go through their proxy so that network faults can be
+injected on either link; the harness's own client goes direct, so that judging is never
+disturbed by the faults it injects. An external cluster replaces the embedded server;
+if it is not on a loopback address, the workers connect to it directly (toxiproxy only
+ever forwards to loopback) and network faults on that link are unavailable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from harness.errors import StackError
+from harness.stack.connection import TemporalConnection
+from harness.stack.ports import ensure_port_free, free_port
+from harness.stack.processes import OwnedProcess
+from harness.stack.temporal_server import TemporalDevServer
+from harness.stack.toxiproxy import Toxiproxy, ToxiproxyServer
+
+TEMPORAL_PROXY = "temporal"
+SERVICES_PROXY = "services"
+
+
+@dataclass
+class StackOptions:
+    state_dir: Path
+    temporal_address: str | None = None  # external cluster; None = embedded dev server
+    namespace: str = "default"
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_ca: str | None = None
+    api_key: str | None = None
+    temporal_port: int | None = None
+    toxiproxy_url: str | None = None  # an existing toxiproxy server; None = our own
+    toxiproxy_port: int | None = None
+    services_port: int | None = None
+    temporal_dynamic_config: dict[str, str] = field(default_factory=dict)
+
+    def check_ports(self) -> None:
+        """Fail fast (exit 2, nothing started) if a port the user asked for is taken."""
+        for port, what in ((self.temporal_port, "temporal frontend"),
+                           (self.toxiproxy_port, "toxiproxy API"),
+                           (self.services_port, "reference services")):
+            if port:
+                ensure_port_free("127.0.0.1", port, what)
+
+
+class Stack:
+    def __init__(self, options: StackOptions) -> None:
+        self.options = options
+        self.temporal: TemporalDevServer | None = None
+        self.toxiproxy_server: ToxiproxyServer | None = None
+        self.toxiproxy: Toxiproxy | None = None
+        self.services: OwnedProcess | None = None
+        self.direct: TemporalConnection | None = None
+        self.worker_connection: TemporalConnection | None = None
+        self.services_url = ""
+        self.activities_services_url = ""
+        self.network_faults_on_temporal_link = True
+
+    @property
+    def embedded(self) -> bool:
+        return self.options.temporal_address is None
+
+    async def up(self) -> Stack:
+        opts = self.options
+        opts.check_ports()
+        opts.state_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            await self._start_temporal()
+            self._start_toxiproxy()
+            await self._start_services()
+            self._create_proxies()
+        except BaseException:
+            await self.down()
+            raise
+        return self
+
+    async def _start_temporal(self) -> None:
+        opts = self.options
+        if self.embedded:
+            self.temporal = TemporalDevServer(
+                opts.state_dir, port=opts.temporal_port, namespace=opts.namespace,
+                dynamic_config=opts.temporal_dynamic_config)
+            await self.temporal.start()
+            self.direct = self.temporal.connection
+        else:
+            assert opts.temporal_address
+            self.direct = TemporalConnection(opts.temporal_address, opts.namespace,
+                                             opts.tls_cert, opts.tls_key, opts.tls_ca,
+                                             opts.api_key)
+            await ensure_search_attribute(self.direct)
+
+    def _start_toxiproxy(self) -> None:
+        opts = self.options
+        if opts.toxiproxy_url:
+            self.toxiproxy = Toxiproxy(opts.toxiproxy_url)
+            self.toxiproxy.version()
+        else:
+            self.toxiproxy_server = ToxiproxyServer(opts.state_dir / "toxiproxy.log")
+            self.toxiproxy_server.start(port=opts.toxiproxy_port)
+            self.toxiproxy = Toxiproxy(self.toxiproxy_server.url)
+
+    async def _start_services(self) -> None:
+        opts = self.options
+        assert self.direct is not None
+        port = opts.services_port or free_port()
+        argv = [sys.executable, "-m", "harness.services", "--host", "127.0.0.1",
+                "--port", str(port), "--db", str(opts.state_dir / "ledger.sqlite"),
+                "--temporal-address", self.direct.address, "--namespace", self.direct.namespace]
+        for flag, value in (("--tls-cert", opts.tls_cert), ("--tls-key", opts.tls_key),
+                            ("--api-key", opts.api_key)):
+            if value:
+                argv += [flag, value]
+        self.services = OwnedProcess("services", argv, log_path=opts.state_dir / "services.log")
+        self.services.start()
+        self.services_url = f"http://127.0.0.1:{port}"
+        await wait_http(self.services_url + "/health", 20.0, self.services,
+                        opts.state_dir / "services.log")
+
+    def _create_proxies(self) -> None:
+        assert self.toxiproxy is not None and self.direct is not None
+        host, _, port = self.direct.address.rpartition(":")
+        if _is_loopback(host):
+            listen = f"127.0.0.1:{free_port()}"
+            self.toxiproxy.create_proxy(TEMPORAL_PROXY, listen, f"127.0.0.1:{port}")
+            self.worker_connection = self.direct.with_address(listen)
+        else:
+            self.worker_connection = self.direct
+            self.network_faults_on_temporal_link = False
+        listen = f"127.0.0.1:{free_port()}"
+        self.toxiproxy.create_proxy(SERVICES_PROXY, listen, self.services_url.split("//")[1])
+        self.activities_services_url = f"http://{listen}"
+
+    def addresses(self) -> dict[str, str]:
+        return {
+            "temporal": self.direct.address if self.direct else "",
+            "temporal_for_workers": self.worker_connection.address if self.worker_connection
+            else "",
+            "namespace": self.options.namespace,
+            "toxiproxy": self.toxiproxy.url if self.toxiproxy else "",
+            "services": self.services_url,
+            "services_for_activities": self.activities_services_url,
+            "state_dir": str(self.options.state_dir),
+        }
+
+    async def down(self) -> None:
+        """Tear everything down; heal toxiproxy first so nothing stays broken if it is shared."""
+        errors: list[str] = []
+        if self.toxiproxy is not None:
+            try:
+                self.toxiproxy.heal()
+                if self.toxiproxy_server is None:  # shared server: remove our proxies
+                    for name in (TEMPORAL_PROXY, SERVICES_PROXY):
+                        self.toxiproxy.delete_proxy(name)
+            except Exception as err:  # noqa: BLE001
+                errors.append(f"toxiproxy heal: {err}")
+        for proc in (self.services,):
+            if proc is not None:
+                proc.terminate(3.0)
+        if self.toxiproxy_server is not None:
+            self.toxiproxy_server.stop()
+        if self.temporal is not None:
+            self.temporal.stop(5.0)
+        if errors:
+            raise StackError("; ".join(errors))
+
+    async def __aenter__(self) -> Stack:
+        return await self.up()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.down()
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+async def wait_http(url: str, timeout: float, proc: OwnedProcess | None, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if proc is not None and not proc.alive():
+                raise StackError(f"{proc.name} exited with code {proc.returncode}; see {log}")
+            try:
+                async with session.get(url, timeout=aiohttp.ClientTimeout(total=1)) as resp:
+                    if resp.status == 200:
+                        return
+            except (TimeoutError, aiohttp.ClientError):
+                pass
+            await asyncio.sleep(0.1)
+    raise StackError(f"{url} did not answer within {timeout:.0f}s; see {log}")
+
+
+async def ensure_search_attribute(conn: TemporalConnection) -> None:
+    """On an external cluster, register the run-id search attribute if it is missing."""
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+    from temporalio.service import RPCError
+
+    from harness.workloads.settings import SEARCH_ATTRIBUTE
+
+    client = await conn.connect()
+    try:
+        await client.operator_service.add_search_attributes(AddSearchAttributesRequest(
+            namespace=conn.namespace,
+            search_attributes={SEARCH_ATTRIBUTE: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD}))
+    except RPCError as err:
+        if "already" not in str(err).lower():
+            raise StackError(f"cannot register search attribute {SEARCH_ATTRIBUTE} on "
+                             f"{conn.address}: {err}") from err

@@ -1,0 +1,25 @@
+"""Approval with async callback as a registered workload."""
+
+from __future__ import annotations
+
+from harness.workloads.approval.activities import ApprovalActivities
+from harness.workloads.approval.drive import drive
+from harness.workloads.approval.model import ApprovalParams
+from harness.workloads.approval.workflows import WORKFLOW_NAME, ApprovalV1
+from harness.workloads.base import Workload
+
+
+def _activities(services):  # type: ignore[no-untyped-def]
+    acts = ApprovalActivities(services)
+    return [acts.request_approval, acts.notify]
+
+
+APPROVAL = Workload(
+    name="approval",
+    description="request approval from an external approver; callback by signal or escalate",
+    workflow_type=WORKFLOW_NAME,
+    versions={"v1": [ApprovalV1]},
+    activities=_activities,
+    params_model=ApprovalParams,
+    drive=drive,
+)

@@ -1,0 +1,146 @@
+"""What a workload is, and the journaled client operations its driver uses.
+
+A workload (Jepsen's sense) bundles workflow classes per version, the activities a
+worker registers, a params model, and a driver: a coroutine that starts one instance,
+talks to it (signals, updates, queries) and waits for its end, recording every client
+operation in the journal as invoke / ok / fail / info.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.service import RPCError, RPCStatusCode
+
+from harness.journal import FAIL, INFO, INVOKE, OK, Journal
+from harness.services.client import ServicesClient
+from harness.workloads.settings import SEARCH_ATTRIBUTE, WORKFLOW_TASK_TIMEOUT
+
+RUN_ID_KEY = SearchAttributeKey.for_keyword(SEARCH_ATTRIBUTE)
+
+# Codes after which we cannot know whether the server applied the call (Jepsen's info).
+_INDETERMINATE = {RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.UNAVAILABLE,
+                  RPCStatusCode.CANCELLED, RPCStatusCode.UNKNOWN}
+
+
+@dataclass
+class DriveContext:
+    """Everything a driver needs; one per workload spec in a run."""
+
+    client: Client
+    journal: Journal
+    run_id: str
+    task_queue: str
+    seed: int
+    workload: str
+    params: BaseModel
+    on_started: Callable[[str], None] = lambda _wid: None
+    on_finished: Callable[[str, bool], None] = lambda _wid, _ok: None
+
+    def rng(self, index: int) -> random.Random:
+        """A per-instance random source: same seed, same choices, whatever the interleaving."""
+        return random.Random(f"{self.seed}:{self.workload}:{index}")
+
+    def workflow_id(self, index: int) -> str:
+        return f"{self.run_id}/{self.workload}-{index}"
+
+    @property
+    def search_attributes(self) -> TypedSearchAttributes:
+        return TypedSearchAttributes([SearchAttributePair(RUN_ID_KEY, self.run_id)])
+
+
+def is_indeterminate(err: BaseException) -> bool:
+    if isinstance(err, asyncio.TimeoutError | TimeoutError):
+        return True
+    return isinstance(err, RPCError) and err.status in _INDETERMINATE
+
+
+async def start_workflow(
+    ctx: DriveContext, workflow: str, arg: Any, workflow_id: str, *, expect: str,
+    **extra: Any,
+) -> WorkflowHandle[Any, Any] | None:
+    """Start one workflow, journaled; `expect` is its expected terminal status."""
+    ctx.journal.client("start", INVOKE, workflow_id, workload=ctx.workload,
+                       workflow_type=workflow, expect=expect, **extra)
+    try:
+        handle = await ctx.client.start_workflow(
+            workflow, arg, id=workflow_id, task_queue=ctx.task_queue,
+            task_timeout=WORKFLOW_TASK_TIMEOUT, search_attributes=ctx.search_attributes,
+        )
+    except Exception as err:  # noqa: BLE001 - every outcome is journaled
+        phase = INFO if is_indeterminate(err) else FAIL
+        ctx.journal.client("start", phase, workflow_id, error=repr(err))
+        if phase == INFO:
+            ctx.on_started(workflow_id)
+            return ctx.client.get_workflow_handle(workflow_id)
+        return None
+    ctx.journal.client("start", OK, workflow_id, run_id=handle.result_run_id)
+    ctx.on_started(workflow_id)
+    return handle
+
+
+async def await_result(ctx: DriveContext, handle: WorkflowHandle[Any, Any]) -> Any:
+    """Wait for the end of a workflow (following continue-as-new), journaled."""
+    wid = handle.id
+    ctx.journal.client("result", INVOKE, wid)
+    try:
+        value = await handle.result()
+    except WorkflowFailureError as err:
+        cause = err.cause
+        ctx.journal.client("result", FAIL, wid, error=str(cause), status="FAILED")
+        ctx.on_finished(wid, False)
+        return None
+    except Exception as err:  # noqa: BLE001
+        ctx.journal.client("result", INFO, wid, error=repr(err))
+        ctx.on_finished(wid, False)
+        return None
+    ctx.journal.client("result", OK, wid, value=_jsonable(value), status="COMPLETED")
+    ctx.on_finished(wid, True)
+    return value
+
+
+async def journaled(
+    ctx: DriveContext, op: str, workflow_id: str, call: Callable[[], Awaitable[Any]],
+    **fields: Any,
+) -> tuple[str, Any]:
+    """Run one client call (signal, update, query) and journal its outcome."""
+    ctx.journal.client(op, INVOKE, workflow_id, **fields)
+    try:
+        value = await call()
+    except Exception as err:  # noqa: BLE001
+        phase = INFO if is_indeterminate(err) else FAIL
+        ctx.journal.client(op, phase, workflow_id, error=str(err), **fields)
+        return phase, err
+    ctx.journal.client(op, OK, workflow_id, value=_jsonable(value), **fields)
+    return OK, value
+
+
+def _jsonable(value: Any) -> Any:
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return value
+
+
+Driver = Callable[[DriveContext, int], Awaitable[None]]
+ActivitiesFactory = Callable[[ServicesClient], Sequence[Callable[..., Any]]]
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    description: str
+    workflow_type: str
+    versions: dict[str, Sequence[type]]
+    activities: ActivitiesFactory
+    params_model: type[BaseModel]
+    drive: Driver
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Account entity: one long-lived workflow per account; deposits, withdrawals, queries."""

@@ -1,0 +1,24 @@
+"""The account entity as a registered workload."""
+
+from __future__ import annotations
+
+from harness.workloads.base import Workload
+from harness.workloads.entity.activities import EntityActivities
+from harness.workloads.entity.drive import drive
+from harness.workloads.entity.model import EntityParams
+from harness.workloads.entity.workflows import WORKFLOW_NAME, AccountEntityV1
+
+
+def _activities(services):  # type: ignore[no-untyped-def]
+    return [EntityActivities(services).apply_entry]
+
+
+ENTITY = Workload(
+    name="entity",
+    description="one long-lived account per workflow: signals, updates, queries, continue-as-new",
+    workflow_type=WORKFLOW_NAME,
+    versions={"v1": [AccountEntityV1]},
+    activities=_activities,
+    params_model=EntityParams,
+    drive=drive,
+)

@@ -1,0 +1,24 @@
+"""Fan-out/fan-in as a registered workload."""
+
+from __future__ import annotations
+
+from harness.workloads.base import Workload
+from harness.workloads.fanout.activities import FanOutActivities
+from harness.workloads.fanout.drive import drive
+from harness.workloads.fanout.model import FanOutParams
+from harness.workloads.fanout.workflows import WORKFLOW_NAME, FanOutChildV1, FanOutV1
+
+
+def _activities(services):  # type: ignore[no-untyped-def]
+    return [FanOutActivities(services).process_item]
+
+
+FANOUT = Workload(
+    name="fanout",
+    description="a parent starts C children of A activities each and sums their results",
+    workflow_type=WORKFLOW_NAME,
+    versions={"v1": [FanOutV1, FanOutChildV1]},
+    activities=_activities,
+    params_model=FanOutParams,
+    drive=drive,
+)

@@ -1,0 +1,1 @@
+"""Order saga: reserve inventory -> charge payment -> (pack) -> ship, compensated LIFO."""
