@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
@@ -42,3 +45,20 @@ def format_duration(seconds: float) -> str:
         return f"{seconds:.1f}s"
     minutes, rest = divmod(int(round(seconds)), 60)
     return f"{minutes}m{rest:02d}s"
+
+
+_HINT = "expected a duration like '500ms', '2s', '1m30s'"
+
+
+def to_seconds(value: Any) -> float:
+    """Pydantic's view of a duration: YAML lists or nulls get the same hint, not a crash."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        shown = {type(None): "null", list: "a list", dict: "a mapping"}.get(
+            type(value), f"a {type(value).__name__}")
+        raise ValueError(f"{_HINT}, got {shown}")
+    return parse_duration(value)
+
+
+# Every model with a duration (scenario, workload params, faults, checks) uses this type,
+# so all accept the same forms and fail with the same message.
+Duration = Annotated[float, BeforeValidator(to_seconds), Field(allow_inf_nan=False)]

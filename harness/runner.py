@@ -161,11 +161,13 @@ async def drive_all(scenario: Scenario, client: Any, journal: Journal, run_id: s
             progress.update(failed=progress.failed + 1)
 
     tasks = []
-    for spec in scenario.workloads:
+    names = [spec.name for spec in scenario.workloads]
+    for position, spec in enumerate(scenario.workloads):
         workload = get_workload(spec.name)
+        label = spec.name if names.count(spec.name) == 1 else f"{spec.name}.{position}"
         ctx = DriveContext(client=client, journal=journal, run_id=run_id,
                            task_queue=f"tq-{run_id}", seed=seed, workload=spec.name,
-                           params=workload.params_model(**spec.params),
+                           params=workload.params_model(**spec.params), label=label,
                            on_started=on_started, on_finished=on_finished)
         sem = asyncio.Semaphore(spec.concurrency)
 

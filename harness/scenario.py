@@ -40,7 +40,6 @@ from typing import Annotated, Any, Union, get_args, get_origin
 import yaml
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -54,7 +53,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from harness.catalog import Catalog, WorkloadInfo, default_catalog
-from harness.durations import parse_duration
+from harness.durations import Duration, to_seconds  # noqa: F401 - re-exported
 from harness.errors import ScenarioError
 
 __all__ = [
@@ -93,20 +92,7 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 # Durations
 
 
-def to_seconds(value: Any) -> float:
-    """Turn a scenario duration into seconds, with the same wording for every bad input.
-
-    `parse_duration` only understands str/int/float; a YAML list or null would crash it, so
-    anything else is rejected here with the hint users need.
-    """
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError(f"{_DURATION_HINT}, got {_show(value)}")
-    return parse_duration(value)
-
-
-# Catalog models (fault specs, workload params) should use this too, so their durations
-# accept the same forms and fail with the same message.
-Duration = Annotated[float, BeforeValidator(to_seconds), Field(allow_inf_nan=False)]
+# to_seconds and Duration live in harness.durations so catalog models can share them.
 
 
 # ---------------------------------------------------------------------------------------------
@@ -328,8 +314,10 @@ class CheckSpec(_Spec):
     """A check to run and its options.
 
     In YAML a check is either its name (``liveness``) or a mapping of the name and its options
-    side by side (``{name: idempotency, max_duplicates: 0}``); both normalise to this. It
-    serialises back to that YAML form so a dumped scenario loads again unchanged.
+    side by side (``{name: idempotency, max_duplicates: 0}``); both normalise to this. The
+    model's own form ``{name: ..., options: {...}}`` is accepted too, so a check option may not
+    be called ``options``. It serialises back to the YAML form so a dumped scenario loads
+    again unchanged.
     """
 
     name: str
@@ -343,6 +331,8 @@ class CheckSpec(_Spec):
         if isinstance(data, str):
             return {"name": data, "options": {}}
         if isinstance(data, Mapping):
+            if set(data) <= {"name", "options"} and isinstance(data.get("options"), Mapping):
+                return data  # already the model's own form, e.g. CheckSpec(name=..., options=...)
             options = {key: value for key, value in data.items() if key != "name"}
             return (
                 {"name": data["name"], "options": options}
@@ -556,6 +546,10 @@ _EXPECTED = {
 }
 
 
+def _items(count: Any) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
 def _explain(errors: Iterable[ErrorDetails], root: type[BaseModel]) -> list[Problem]:
     """Plain-words problems for pydantic errors, with locations relative to `root`."""
     problems: list[Problem] = []
@@ -584,9 +578,9 @@ def _explain(errors: Iterable[ErrorDetails], root: type[BaseModel]) -> list[Prob
         elif kind in ("literal_error", "enum"):
             message = f"expected {ctx.get('expected')}, got {got}"
         elif kind == "too_short":
-            message = f"must have at least {ctx.get('min_length')} item(s)"
+            message = f"must have at least {_items(ctx.get('min_length'))}"
         elif kind == "too_long":
-            message = f"must have at most {ctx.get('max_length')} item(s)"
+            message = f"must have at most {_items(ctx.get('max_length'))}"
         elif kind == "string_too_short":
             message = "must not be empty"
         elif kind == "string_pattern_mismatch":
@@ -607,7 +601,10 @@ def _explain(errors: Iterable[ErrorDetails], root: type[BaseModel]) -> list[Prob
 
 def _format_path(loc: Loc) -> str:
     """``("workloads", 0, "count")`` -> ``workloads[0].count``."""
-    path = ""
+    return _join_path("", loc)
+
+
+def _join_path(path: str, loc: Loc) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
@@ -622,30 +619,35 @@ def _format_path(loc: Loc) -> str:
 # YAML nodes: where each value was written
 
 
-def _line_of(root: yaml.Node, loc: Loc) -> int:
-    """1-based line of the deepest node on `loc` that exists in the document.
+def _locate(root: yaml.Node, loc: Loc) -> tuple[int, str]:
+    """The 1-based line and the display path of `loc` in the document.
 
-    A value found under a mapping key reports the key's line (that is where the user looks,
-    even when the value is a block starting below). A missing field reports its parent.
+    The line is that of the deepest node on `loc` that exists: a value found under a mapping
+    key reports the key's line (where the user looks, even when the value is a block starting
+    below), and a missing field reports its parent. Walking the nodes also tells mapping keys
+    from list indexes, which pydantic's loc cannot (a key ``1:`` and item ``[1]`` are both 1).
     """
     node: yaml.Node = root
     marker: yaml.Node = root
-    for part in loc:
+    path = ""
+    for depth, part in enumerate(loc):
         if isinstance(node, yaml.MappingNode):
             found = None
             for key, value in node.value:  # the last duplicate wins, as in construction
                 if isinstance(key, yaml.ScalarNode) and key.value == str(part):
                     found = (key, value)
             if found is None:
-                break
+                return marker.start_mark.line + 1, _join_path(path, loc[depth:])
             marker, node = found
+            path = f"{path}.{found[0].value}" if path else str(found[0].value)
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
             if not 0 <= part < len(node.value):
-                break
+                return marker.start_mark.line + 1, _join_path(path, loc[depth:])
             node = marker = node.value[part]
+            path += f"[{part}]"
         else:
-            break
-    return marker.start_mark.line + 1
+            return marker.start_mark.line + 1, _join_path(path, loc[depth:])
+    return marker.start_mark.line + 1, path
 
 
 def _duplicate_keys(root: yaml.Node) -> list[tuple[int, Loc, str]]:
@@ -687,9 +689,26 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that gives a position to values PyYAML fails to build.
+
+    A timestamp-looking value that is not a real date (``2024-13-45``) makes PyYAML raise a
+    bare ValueError with no line; re-raising it as a marked error lets it be reported like any
+    other YAML problem, with line and column.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read value {_show(node.value)}: {exc}", node.start_mark
+            ) from exc
+
+
 def _compose(text: str, label: str) -> tuple[yaml.Node, Any, list[tuple[int, Loc, str]]]:
     """Parse YAML into (node tree, plain data, duplicate keys), or raise ScenarioError."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -703,14 +722,16 @@ def _compose(text: str, label: str) -> tuple[yaml.Node, Any, list[tuple[int, Loc
         mark = exc.problem_mark or exc.context_mark
         where = f"{mark.line + 1}:{mark.column + 1}" if mark is not None else "1"
         problem = _one_line(exc.problem or "")
-        if exc.context:
-            problem = f"{problem} ({_one_line(exc.context)})" if problem else _one_line(exc.context)
+        context = _one_line(exc.context or "")
+        if context and problem.startswith("but "):  # "expected X, but found Y"
+            problem = f"{context}, {problem}"
+        elif context:
+            problem = f"{problem} ({context})" if problem else context
         raise ScenarioError(f"{label}:{where}: YAML syntax error: {problem}") from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         raise ScenarioError(f"{label}:{line}: YAML syntax error: {_one_line(str(exc))}") from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-        # e.g. a timestamp-looking value that is not a real date: PyYAML raises ValueError
         raise ScenarioError(f"{label}:1: YAML error: {_one_line(str(exc))}") from None
     finally:
         loader.dispose()
@@ -730,7 +751,7 @@ def _parse(text: str, label: str, catalog: Catalog) -> tuple[Scenario, yaml.Node
         scenario = Scenario.model_validate(data, context={"catalog": catalog})
     except ValidationError as exc:
         for loc, message in _explain(exc.errors(include_url=False), Scenario):
-            located.append((_line_of(root, loc), _format_path(loc), message))
+            located.append((*_locate(root, loc), message))
     if located:
         # One line only: the first problem in reading order (stable for same-line problems).
         line, path, message = min(located, key=lambda problem: problem[0])
@@ -823,7 +844,7 @@ def load_scenarios(paths: Sequence[str | Path], catalog: Catalog | None = None) 
             loaded.add(resolved)
             scenario, root = _load(path, catalog)
             if scenario.name in names:
-                line = _line_of(root, ("name",))
+                line, _ = _locate(root, ("name",))
                 raise ScenarioError(
                     f"{path}:{line}: name: scenario name {scenario.name!r} is already used "
                     f"by {names[scenario.name]}"

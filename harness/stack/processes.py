@@ -229,11 +229,13 @@ class OwnedProcess:
             if self.env is not None:
                 env = dict(os.environ)
                 env.update(self.env)
-            with open(self.log_path, "ab") as log_file:
-                stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-                log_file.write(f"=== harness: {stamp} starting {self.name}: {self.argv}\n".encode())
-                log_file.flush()
-                try:
+            popen: subprocess.Popen[bytes] | None = None
+            try:
+                with open(self.log_path, "ab") as log_file:
+                    stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+                    header = f"=== harness: {stamp} starting {self.name}: {self.argv}\n"
+                    log_file.write(header.encode())
+                    log_file.flush()
                     popen = subprocess.Popen(
                         self.argv,
                         stdin=subprocess.DEVNULL,
@@ -244,25 +246,20 @@ class OwnedProcess:
                         cwd=self.cwd,
                         close_fds=True,
                     )
-                except FileNotFoundError as exc:
-                    raise MissingBinaryError(
-                        f"cannot start {self.name}: {self.argv[0]} not found"
-                    ) from exc
-                except PermissionError as exc:
-                    raise MissingBinaryError(
-                        f"cannot start {self.name}: {self.argv[0]} is not executable"
-                    ) from exc
-            # From here on the child exists: whatever interrupts us (a KeyboardInterrupt from
-            # the signal handlers included) must not leave it unowned.
-            try:
                 self._popen = popen
                 self._create_time = _create_time(popen.pid)
                 self.history.append(ProcessRun(pid=popen.pid, started_at=time.time()))
                 registry().register(self)
+            except (FileNotFoundError, PermissionError) as exc:
+                if popen is not None:
+                    self._abandon(popen)
+                    raise
+                raise self._start_error(exc) from exc
             except BaseException:
-                _killpg(popen.pid, signal.SIGKILL)
-                popen.wait()
-                self._on_exit(popen.returncode)
+                # The child may exist: whatever interrupted us (a KeyboardInterrupt from the
+                # signal handlers included) must not leave it running and unowned.
+                if popen is not None:
+                    self._abandon(popen)
                 raise
             log.debug("started %s pid=%s argv=%s", self.name, popen.pid, self.argv)
             return self
@@ -332,6 +329,21 @@ class OwnedProcess:
 
     # -- internals
 
+    def _start_error(self, exc: OSError) -> Exception:
+        """One clear line: a missing program is a MissingBinaryError (exit 2), anything else
+        (a missing working directory, an unwritable log) is named as what it is."""
+        if exc.filename in (None, self.argv[0]):
+            problem = "not found" if isinstance(exc, FileNotFoundError) else "is not executable"
+            return MissingBinaryError(f"cannot start {self.name}: {self.argv[0]} {problem}")
+        return StackError(f"cannot start {self.name}: {exc.filename}: {exc.strerror}")
+
+    def _abandon(self, popen: subprocess.Popen[bytes]) -> None:
+        """Kill a child whose start() was interrupted before it was fully recorded."""
+        _killpg(popen.pid, signal.SIGKILL)
+        popen.wait()
+        if self._popen is popen:
+            self._on_exit(popen.returncode)
+
     def _poll(self) -> int | None:
         assert self._popen is not None
         returncode = self._popen.poll()
@@ -365,7 +377,6 @@ class ProcessRegistry:
         self._owned: dict[int, OwnedProcess] = {}
         self._entries: dict[int, dict[str, Any]] = {}
         self._file: Path | None = None
-        self._atexit_registered = False
         self._reaped_dirs: set[Path] = set()
         self._pid = os.getpid()
         self._create_time = _create_time(self._pid)
@@ -381,9 +392,7 @@ class ProcessRegistry:
 
     def register(self, proc: OwnedProcess) -> None:
         with self._lock:
-            if not self._atexit_registered:
-                atexit.register(kill_all_owned)
-                self._atexit_registered = True
+            _register_atexit_once()
             directory = state_dir().resolve()
             if directory not in self._reaped_dirs:
                 self._reaped_dirs.add(directory)
@@ -523,6 +532,15 @@ def _started_after(proc: psutil.Process, create_time: float) -> bool:
 
 _REGISTRY: ProcessRegistry | None = None
 _REGISTRY_LOCK = threading.Lock()
+_ATEXIT_REGISTERED = False
+
+
+def _register_atexit_once() -> None:
+    """The safety net is installed on the first start, once per process."""
+    global _ATEXIT_REGISTERED
+    if not _ATEXIT_REGISTERED:
+        atexit.register(kill_all_owned)
+        _ATEXIT_REGISTERED = True
 
 
 def registry() -> ProcessRegistry:

@@ -41,15 +41,16 @@ class DriveContext:
     seed: int
     workload: str
     params: BaseModel
+    label: str = ""  # distinguishes two specs of one workload in a scenario
     on_started: Callable[[str], None] = lambda _wid: None
     on_finished: Callable[[str, bool], None] = lambda _wid, _ok: None
 
     def rng(self, index: int) -> random.Random:
         """A per-instance random source: same seed, same choices, whatever the interleaving."""
-        return random.Random(f"{self.seed}:{self.workload}:{index}")
+        return random.Random(f"{self.seed}:{self.label or self.workload}:{index}")
 
     def workflow_id(self, index: int) -> str:
-        return f"{self.run_id}/{self.workload}-{index}"
+        return f"{self.run_id}/{self.label or self.workload}-{index}"
 
     @property
     def search_attributes(self) -> TypedSearchAttributes:

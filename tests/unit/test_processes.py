@@ -55,6 +55,12 @@ def wait_until(predicate, timeout: float = 5.0) -> bool:
     return predicate()
 
 
+def output(log: Path) -> str:
+    """What the child wrote, without the harness's own "=== starting" header lines."""
+    lines = log.read_text().splitlines(keepends=True)
+    return "".join(line for line in lines if not line.startswith("=== harness:"))
+
+
 def force_kill(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
@@ -114,9 +120,7 @@ def dead_pid() -> int:
     return proc.pid
 
 
-def run_harness_script(
-    state: Path, body: str, *args: str
-) -> subprocess.Popen[str]:
+def run_harness_script(state: Path, body: str, *args: str) -> subprocess.Popen[str]:
     """A separate Python process acting as a harness, with the test's state dir."""
     env = dict(os.environ, HARNESS_STATE_DIR=str(state))
     return subprocess.Popen(
@@ -197,7 +201,7 @@ def test_sigterm_ignored_means_sigkill_after_grace(state: Path, tmp_path: Path) 
         "time.sleep(300)\n"
     )
     proc = OwnedProcess("stubborn", [sys.executable, "-c", script], log_path=log).start()
-    assert wait_until(lambda: "ready" in log.read_text(), timeout=10)
+    assert wait_until(lambda: "ready" in output(log), timeout=10)
     started = time.monotonic()
     assert proc.terminate(grace=0.5) == -signal.SIGKILL
     assert time.monotonic() - started >= 0.5
@@ -209,20 +213,18 @@ def test_kill_covers_grandchildren(state: Path, tmp_path: Path) -> None:
     proc = OwnedProcess(
         "shell", ["sh", "-c", "sleep 300 & echo child=$!; wait"], log_path=log
     ).start()
-    assert wait_until(lambda: "child=" in log.read_text())
-    grandchild = int(log.read_text().split("child=")[1].split()[0])
+    assert wait_until(lambda: "child=" in output(log))
+    grandchild = int(output(log).split("child=")[1].split()[0])
     assert os.getpgid(grandchild) == proc.pid
     proc.kill()
     assert wait_until(lambda: gone(grandchild))
 
 
-def test_grandchild_left_behind_by_an_exited_leader_is_killed(
-    state: Path, tmp_path: Path
-) -> None:
+def test_grandchild_left_behind_by_an_exited_leader_is_killed(state: Path, tmp_path: Path) -> None:
     log = tmp_path / "sh.log"
     proc = OwnedProcess("shell", ["sh", "-c", "sleep 300 & echo child=$!"], log_path=log).start()
     assert proc.wait(timeout=10) == 0
-    grandchild = int(log.read_text().split("child=")[1].split()[0])
+    grandchild = int(output(log).split("child=")[1].split()[0])
     assert wait_until(lambda: gone(grandchild))
 
 
@@ -243,7 +245,7 @@ def test_env_is_laid_over_the_harness_environment(state: Path, tmp_path: Path) -
         cwd=tmp_path,
     ).start()
     assert proc.wait(timeout=10) == 0
-    assert "x=42 path=set" in log.read_text()
+    assert "x=42 path=set" in output(log)
 
 
 # --------------------------------------------------------------------------- reaping
@@ -286,9 +288,7 @@ def test_reap_treats_a_reused_harness_pid_as_dead(state: Path, spawned: list) ->
     assert not record.exists()
 
 
-def test_reap_never_kills_a_process_that_reused_a_recorded_pid(
-    state: Path, spawned: list
-) -> None:
+def test_reap_never_kills_a_process_that_reused_a_recorded_pid(state: Path, spawned: list) -> None:
     bystander = start_session_sleep(spawned)
     real_ct = psutil.Process(bystander.pid).create_time()
     record = write_record(state, dead_pid(), 1.0, [entry_for(bystander, real_ct - 100)])
@@ -358,9 +358,10 @@ HARNESS_WITH_FINALLY = """
     from pathlib import Path
     from harness.stack.processes import OwnedProcess, install_signal_handlers
     install_signal_handlers()
-    proc = OwnedProcess("sleeper", ["sleep", "300"], log_path=Path(sys.argv[1])).start()
-    print(proc.pid, flush=True)
+    proc = OwnedProcess("sleeper", ["sleep", "300"], log_path=Path(sys.argv[1]))
     try:
+        proc.start()
+        print(proc.pid, flush=True)
         time.sleep(300)
     finally:
         proc.kill()
@@ -385,7 +386,7 @@ HARNESS_THAT_RETURNS = """
     print(proc.pid, flush=True)
 """
 
-HARNESS_THAT_RAISES = HARNESS_THAT_RETURNS + "raise RuntimeError('boom')\n"
+HARNESS_THAT_RAISES = textwrap.dedent(HARNESS_THAT_RETURNS) + "raise RuntimeError('boom')\n"
 
 
 @pytest.mark.parametrize(

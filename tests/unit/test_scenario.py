@@ -116,7 +116,7 @@ def test_minimal_scenario_gets_defaults() -> None:
     assert scenario.workers.options.sticky_queue_timeout == 1.0
     assert scenario.workers.options.graceful_shutdown == 2.0
     assert scenario.faults == []
-    assert scenario.checks == [CheckSpec(name="liveness", options={})]
+    assert [(check.name, check.options) for check in scenario.checks] == [("liveness", {})]
 
 
 def test_full_scenario_keeps_every_field() -> None:
@@ -168,6 +168,21 @@ def test_equality_ignores_source_but_not_content() -> None:
 
     assert scenario == parse((GOOD / "minimal.yaml").read_text())
     assert scenario != scenario.model_copy(update={"seed": 3})
+
+
+def test_check_spec_accepts_yaml_and_model_forms() -> None:
+    context = {"catalog": CATALOG}
+
+    flat = CheckSpec.model_validate({"name": "idempotency", "max_duplicates": 2}, context=context)
+    model_form = {"name": "idempotency", "options": {"max_duplicates": 2}}
+    nested = CheckSpec.model_validate(model_form, context=context)
+    bare = CheckSpec.model_validate("liveness", context=context)
+
+    assert flat == nested
+    assert flat.options == {"max_duplicates": 2}
+    assert (bare.name, bare.options) == ("liveness", {})
+    assert flat.model_dump() == {"name": "idempotency", "max_duplicates": 2}
+    assert bare.model_dump() == "liveness"
 
 
 def test_direct_validation_with_catalog_context() -> None:
@@ -295,7 +310,7 @@ def test_scenario_error_is_a_usage_error() -> None:
 
 # file -> (line, field path or None, words the message must contain)
 BAD_CASES: dict[str, tuple[str, str | None, str]] = {
-    "yaml_syntax.yaml": ("3:", None, "YAML syntax error:"),
+    "yaml_syntax.yaml": ("4:10:", None, "YAML syntax error:"),
     "unknown_workload.yaml": (
         "4",
         "workloads[0].name",
@@ -328,9 +343,8 @@ BAD_CASES: dict[str, tuple[str, str | None, str]] = {
     "bad_fault_duration.yaml": ("9", "faults[1].at", "expected a duration like"),
     "unknown_check.yaml": (
         "7",
-        "checks[1]",
-        "unknown check 'idempotence' (known: idempotency, liveness);"
-        " did you mean 'idempotency'?",
+        "checks[1].name",
+        "unknown check 'idempotence' (known: idempotency, liveness); did you mean 'idempotency'?",
     ),
     "bad_check_option.yaml": ("8", "checks[1].max_duplicates", "must be >= 0 (got -1)"),
     "duplicate_check.yaml": ("6", "checks[2].name", "'liveness' already listed at checks[0]"),
@@ -419,8 +433,8 @@ def test_top_level_scalar_is_refused() -> None:
         ("name: x\nworkloads: [{name: entity, count: 1}]\nchecks: [7]\n", "check name"),
         ("name: 5\nworkloads: [{name: entity, count: 1}]\n", "quote it"),
         ("name: x\nworkloads: [{name: entity, count: 1}]\n1: a\n", "3: 1: keys must be strings"),
-        ("name: x\nwhen: 2024-13-45\n", "mem.yaml:1: YAML error"),
-        ("name: x\n---\nname: y\n", "YAML syntax error"),
+        ("name: x\nwhen: 2024-13-45\n", "mem.yaml:2:7: YAML syntax error: cannot read value"),
+        ("name: x\n---\nname: y\n", "2:1: YAML syntax error: expected a single document"),
         ("name: x\nworkloads: [{name: approval, count: 1, params: {esc: 1}}]\n", "allowed"),
     ],
 )

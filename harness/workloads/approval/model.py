@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from harness.durations import Duration
+
 Decision = Literal["approve", "reject", "never"]
 SIGNAL = "approval_decision"
 
@@ -42,5 +44,5 @@ class ApprovalParams(BaseModel):
     approve: float = Field(default=0.5, ge=0, le=1)
     reject: float = Field(default=0.25, ge=0, le=1)
     never: float = Field(default=0.25, ge=0, le=1)
-    callback_delay: float = Field(default=0.5, ge=0, le=3600)
-    timeout: float = Field(default=3.0, gt=0, le=86400)
+    callback_delay: Duration = Field(default=0.5, ge=0, le=3600)
+    timeout: Duration = Field(default=3.0, gt=0, le=86400)

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from harness.durations import Duration
+
 Step = Literal["reserve", "charge", "pack", "ship"]
 
 
@@ -46,4 +48,4 @@ class OrderSagaParams(BaseModel):
     qty: int = Field(default=2, ge=1)
     amount: float = Field(default=25.0, gt=0)
     pack_items: int = Field(default=0, ge=0, le=1000)
-    pack_item_seconds: float = Field(default=0.05, ge=0, le=10)
+    pack_item_seconds: Duration = Field(default=0.05, ge=0, le=10)

@@ -1,0 +1,8 @@
+"""Shared test configuration."""
+
+from __future__ import annotations
+
+import os
+
+# Tests must never import locust into this process without this (notes: gevent patching).
+os.environ.setdefault("LOCUST_SKIP_MONKEY_PATCH", "1")
