@@ -12,18 +12,12 @@ error or a verdict that could not be decided (unknown), 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rich.console import Console
-
 from harness.errors import EXIT_USAGE, HarnessError, Interrupted
-
-console = Console(stderr=False, highlight=False)
-err_console = Console(stderr=True, highlight=False)
 
 
 def add_stack_options(parser: argparse.ArgumentParser) -> None:
@@ -89,16 +83,19 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
     try:
         reaped = reap_leftovers()
         if reaped:
-            err_console.print(f"harness: ended {len(reaped)} processes left by a killed harness")
+            print(f"harness: ended {len(reaped)} processes left by a killed harness",
+                  file=sys.stderr)
         install_signal_handlers()
         from harness.commands import dispatch
 
         return dispatch(args)
     except HarnessError as err:
-        err_console.print(f"harness: error: {err}", markup=False)
+        # Plain print: one line, never wrapped, so CI logs and grep see it whole.
+        print(f"harness: error: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        err_console.print("harness: interrupted; stopped every process and healed every fault")
+        print("harness: interrupted; stopped every process and healed every fault",
+              file=sys.stderr)
         return Interrupted.exit_code
     finally:
         kill_all_owned()
@@ -106,7 +103,3 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     main()
-
-
-def run_async(coro):  # type: ignore[no-untyped-def]
-    return asyncio.run(coro)

@@ -106,6 +106,7 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
         await supervisor.start_all()
         client = await stack.direct.connect(patient=True)  # type: ignore[union-attr]
         progress.update(phase="driving", total=sum(w.count for w in scenario.workloads))
+        crash_point("driving")
         timed_out = await drive_all(scenario, client, journal, run_id, seed, started_ids,
                                     progress)
         journal.record("run", type="driven", deadline_exceeded=timed_out)
@@ -125,6 +126,12 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
     results = write_results(run, verdicts)
     progress.update(phase=str(overall(verdicts)))
     return RunOutcome(run, verdicts, results)
+
+
+def crash_point(phase: str) -> None:
+    """A seam for hygiene tests: HARNESS_CRASH_AT=<phase> raises here, mid-run."""
+    if os.environ.get("HARNESS_CRASH_AT") == phase:
+        raise RuntimeError(f"HARNESS_CRASH_AT={phase}: deliberate crash for a hygiene test")
 
 
 def worker_config(scenario: Scenario, stack: Stack, run_id: str, seed: int) -> WorkerConfig:

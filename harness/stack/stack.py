@@ -24,6 +24,7 @@ from pathlib import Path
 import aiohttp
 
 from harness.errors import StackError
+from harness.stack.binaries import find_binary
 from harness.stack.connection import TemporalConnection
 from harness.stack.ports import ensure_port_free, free_port
 from harness.stack.processes import OwnedProcess
@@ -77,7 +78,7 @@ class Stack:
 
     async def up(self) -> Stack:
         opts = self.options
-        opts.check_ports()
+        self.preflight()
         opts.state_dir.mkdir(parents=True, exist_ok=True)
         try:
             await self._start_temporal()
@@ -88,6 +89,14 @@ class Stack:
             await self.down()
             raise
         return self
+
+    def preflight(self) -> None:
+        """Everything that can be bad input is checked before the first process starts."""
+        self.options.check_ports()
+        if self.embedded:
+            find_binary("temporal")
+        if not self.options.toxiproxy_url:
+            find_binary("toxiproxy-server")
 
     async def _start_temporal(self) -> None:
         opts = self.options
