@@ -72,7 +72,9 @@ async def record_execution(client: Client, run: RunFolder,
     path = run.path / history_file
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(history.to_json(), encoding="utf-8")
-    status = execution.status or WorkflowExecutionStatus.RUNNING
+    # The history is authoritative; visibility's status can lag behind it.
+    status = _status_from_history(history.events) or execution.status \
+        or WorkflowExecutionStatus.RUNNING
     record: dict[str, Any] = {
         "workflow_id": execution.id,
         "run_id": execution.run_id,
@@ -95,6 +97,23 @@ async def record_execution(client: Client, run: RunFolder,
         pending = desc.raw_description.pending_workflow_task
         record["pending_workflow_task_attempt"] = pending.attempt if pending else 0
     return record
+
+
+_TERMINAL_EVENTS = {
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: WorkflowExecutionStatus.COMPLETED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: WorkflowExecutionStatus.FAILED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT: WorkflowExecutionStatus.TIMED_OUT,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED: WorkflowExecutionStatus.TERMINATED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED: WorkflowExecutionStatus.CANCELED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+        WorkflowExecutionStatus.CONTINUED_AS_NEW,
+}
+
+
+def _status_from_history(events: Any) -> WorkflowExecutionStatus | None:
+    if not events:
+        return None
+    return _TERMINAL_EVENTS.get(events[-1].event_type, WorkflowExecutionStatus.RUNNING)
 
 
 def _close_details(client: Client, event: Any) -> dict[str, Any]:

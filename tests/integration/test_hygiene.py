@@ -111,7 +111,7 @@ def test_nothing_left_after_signal(tmp_path: Path, sig: signal.Signals) -> None:
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 130, out
     assert "interrupted" in out
-    assert len(seen) >= 5
+    assert len(seen) >= 4  # temporal, toxiproxy, services, a worker
     assert wait_gone(seen) == set()
 
 

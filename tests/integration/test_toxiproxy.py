@@ -18,9 +18,10 @@ import psutil
 import pytest
 
 from harness.errors import PortInUseError, StackError, UsageError
+from harness.stack import processes
 from harness.stack.binaries import find_binary
 from harness.stack.ports import free_port
-from harness.stack.processes import kill_all_owned, registry
+from harness.stack.processes import registry
 from harness.stack.toxiproxy import Toxiproxy, ToxiproxyError, ToxiproxyServer
 
 pytestmark = pytest.mark.integration
@@ -40,8 +41,10 @@ class _EchoServer(socketserver.ThreadingTCPServer):
 @pytest.fixture
 def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("HARNESS_STATE_DIR", str(tmp_path / "state"))
+    # A fresh registry: the session's shared stack (same pytest process) stays out of reach.
+    monkeypatch.setattr(processes, "_REGISTRY", None)
     yield tmp_path / "state"
-    kill_all_owned()
+    processes.kill_all_owned()
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ name: saga-ship-fails
 workloads:
   - {name: order_saga, count: 2, params: {fail_at: ship}}
 """)
-    assert outcome.verdicts[0].status == Status.PASS
+    assert outcome.verdicts[0].status == Status.PASS, outcome.verdicts[0]
     workflows = by_id(outcome)
     assert all(w["status"] == "FAILED" for w in workflows.values())
     assert all("compensated" in w["failure"] for w in workflows.values())
@@ -64,7 +64,7 @@ name: saga-ok
 workloads:
   - {name: order_saga, count: 3, params: {pack_items: 4, pack_item_seconds: 0.01}}
 """)
-    assert outcome.verdicts[0].status == Status.PASS
+    assert outcome.verdicts[0].status == Status.PASS, outcome.verdicts[0]
     for w in by_id(outcome).values():
         assert w["status"] == "COMPLETED"
         assert w["result"]["steps"] == ["reserve_inventory", "charge_payment", "pack_order",
@@ -80,7 +80,7 @@ name: saga-soldout
 workloads:
   - {name: order_saga, count: 1, params: {fail_at: reserve}}
 """)
-    assert outcome.verdicts[0].status == Status.PASS
+    assert outcome.verdicts[0].status == Status.PASS, outcome.verdicts[0]
     attempts = outcome.run.ledger["attempts"]
     assert [a["outcome"] for a in attempts if a["op"] == "release"] == ["noop"]
     assert effects(outcome, "inventory", "release") == []
@@ -92,7 +92,7 @@ name: entity
 workloads:
   - {name: entity, count: 2, params: {operations: 15, continue_as_new_after: 4}}
 """, seed=7)
-    assert outcome.verdicts[0].status == Status.PASS
+    assert outcome.verdicts[0].status == Status.PASS, outcome.verdicts[0]
     journal = outcome.run.journal
     for wid, record in by_id(outcome).items():
         if record["status"] != "COMPLETED":
@@ -117,7 +117,7 @@ name: fanout
 workloads:
   - {name: fanout, count: 2, params: {children: 5, activities: 4}}
 """)
-    assert outcome.verdicts[0].status == Status.PASS
+    assert outcome.verdicts[0].status == Status.PASS, outcome.verdicts[0]
     parents = [w for w in outcome.run.workflows if w["workflow_type"] == "FanOut"]
     children = [w for w in outcome.run.workflows if w["workflow_type"] == "FanOutChild"]
     assert len(parents) == 2 and len(children) == 10
@@ -135,7 +135,7 @@ workloads:
   - {name: approval, count: 6, params: {approve: 1, reject: 1, never: 1, callback_delay: 0.2,
      timeout: 1.5s}}
 """, seed=3)
-    assert outcome.verdicts[0].status == Status.PASS
+    assert outcome.verdicts[0].status == Status.PASS, outcome.verdicts[0]
     decisions = {e["workflow_id"]: e["decision"] for e in outcome.run.journal
                  if e.get("op") == "start" and e.get("type") == "invoke"}
     expected = {"approve": "approved", "reject": "rejected", "never": "escalated"}

@@ -29,7 +29,6 @@ from harness.stack.ports import ensure_port_free, free_port, require_loopback, w
 from harness.stack.processes import (
     OwnedProcess,
     install_signal_handlers,
-    kill_all_owned,
     reap_leftovers,
     registry,
     restore_signal_handlers,
@@ -71,8 +70,10 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An isolated state dir; whatever a test leaves owned is killed afterwards."""
     directory = tmp_path / "state"
     monkeypatch.setenv("HARNESS_STATE_DIR", str(directory))
+    # A fresh registry: the session's shared stack (same pytest process) stays out of reach.
+    monkeypatch.setattr(processes, "_REGISTRY", None)
     yield directory
-    kill_all_owned()
+    processes.kill_all_owned()
 
 
 @pytest.fixture
@@ -336,13 +337,15 @@ def test_sigkilled_harness_leaves_a_record_the_next_start_reaps(
         force_kill(child)
 
 
-def test_first_start_reaps_automatically(state: Path, tmp_path: Path) -> None:
+def test_first_start_reaps_automatically(
+    state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     harness = run_harness_script(state, HARNESS_THAT_DIES, str(tmp_path / "sleep.log"))
     out, _ = harness.communicate(timeout=60)
     child = int(out.split()[0])
     try:
         # A fresh registry stands for "the next start" of the harness.
-        processes._REGISTRY = None
+        monkeypatch.setattr(processes, "_REGISTRY", None)
         proc = OwnedProcess("next", ["sleep", "300"], log_path=tmp_path / "n.log").start()
         assert wait_until(lambda: gone(child))
         proc.kill()
