@@ -14,7 +14,7 @@ import os
 import platform
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -54,6 +54,33 @@ class Progress:
 
 
 @dataclass
+class RunContext:
+    """What a driver and a nemesis get: the live run, its stack, its workers, its journal."""
+
+    scenario: Scenario
+    stack: Stack
+    run: RunFolder
+    run_id: str
+    seed: int
+    journal: Journal
+    supervisor: WorkerSupervisor
+    client: Any
+    progress: Progress
+    started_ids: list[str] = field(default_factory=list)
+    driving_started: float = 0.0  # time.time() when the drivers began
+
+    @property
+    def task_queue(self) -> str:
+        return task_queue(self.run_id)
+
+
+# A driver drives the workloads and returns True if the deadline cut it short.
+Driver = Callable[[RunContext], Awaitable[bool]]
+# A nemesis runs beside the driver (faults) until cancelled; it must heal in `finally`.
+Nemesis = Callable[[RunContext], Awaitable[None]]
+
+
+@dataclass
 class RunOutcome:
     run: RunFolder
     verdicts: list[Verdict]
@@ -85,8 +112,15 @@ def choose_seed(scenario: Scenario, override: int | None) -> int:
     return random.SystemRandom().randrange(2**31)
 
 
+def task_queue(run_id: str) -> str:
+    return f"tq-{run_id}"
+
+
 async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
-                       seed: int | None = None, progress: Progress | None = None) -> RunOutcome:
+                       seed: int | None = None, progress: Progress | None = None,
+                       driver: Driver | None = None, nemesis: Nemesis | None = None,
+                       ) -> RunOutcome:
+    """Run one scenario on a live stack; `driver` replaces the default (e.g. Locust)."""
     progress = progress or Progress()
     seed = choose_seed(scenario, seed)
     run_id, run = new_run_folder(out_dir, scenario.name)
@@ -100,18 +134,18 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
     journal.record("run", type="start", run_id=run_id, seed=seed, scenario=scenario.name)
     supervisor = WorkerSupervisor(run.path, journal, worker_config(scenario, stack, run_id, seed),
                                   scenario.workers.count)
-    started_ids: list[str] = []
     try:
         progress.update(phase="workers")
         await supervisor.start_all()
         client = await stack.direct.connect(patient=True)  # type: ignore[union-attr]
+        ctx = RunContext(scenario, stack, run, run_id, seed, journal, supervisor, client,
+                         progress)
         progress.update(phase="driving", total=sum(w.count for w in scenario.workloads))
         crash_point("driving")
-        timed_out = await drive_all(scenario, client, journal, run_id, seed, started_ids,
-                                    progress)
+        timed_out = await drive_with_nemesis(ctx, driver or drive_all, nemesis)
         journal.record("run", type="driven", deadline_exceeded=timed_out)
         progress.update(phase="collecting")
-        await collect(client, run, run_id, started_ids, stack.services_url)
+        await collect(client, run, run_id, ctx.started_ids, stack.services_url)
     finally:
         supervisor.stop_all()
         journal.record("run", type="end")
@@ -140,7 +174,7 @@ def worker_config(scenario: Scenario, stack: Stack, run_id: str, seed: int) -> W
     versions.update(scenario.workers.version or {})
     opts = scenario.workers.options
     return WorkerConfig(
-        identity="worker", temporal=stack.worker_connection, task_queue=f"tq-{run_id}",
+        identity="worker", temporal=stack.worker_connection, task_queue=task_queue(run_id),
         workloads=versions, services_url=stack.activities_services_url, ready_file="",
         options=WorkerOptions(
             max_concurrent_activities=opts.max_concurrent_activities,
@@ -153,9 +187,24 @@ def worker_config(scenario: Scenario, stack: Stack, run_id: str, seed: int) -> W
     )
 
 
-async def drive_all(scenario: Scenario, client: Any, journal: Journal, run_id: str, seed: int,
-                    started_ids: list[str], progress: Progress) -> bool:
+async def drive_with_nemesis(ctx: RunContext, driver: Driver, nemesis: Nemesis | None) -> bool:
+    """Run the driver with the nemesis beside it; the nemesis is stopped (and heals) after."""
+    ctx.driving_started = time.time()
+    if nemesis is None:
+        return await driver(ctx)
+    faults = asyncio.create_task(nemesis(ctx))
+    try:
+        return await driver(ctx)
+    finally:
+        faults.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await faults
+
+
+async def drive_all(ctx: RunContext) -> bool:
     """Drive every workload until done or the deadline; True if the deadline cut it short."""
+    scenario, progress, journal = ctx.scenario, ctx.progress, ctx.journal
+    started_ids, run_id, seed, client = ctx.started_ids, ctx.run_id, ctx.seed, ctx.client
 
     def on_started(wid: str) -> None:
         started_ids.append(wid)
@@ -173,7 +222,7 @@ async def drive_all(scenario: Scenario, client: Any, journal: Journal, run_id: s
         workload = get_workload(spec.name)
         label = spec.name if names.count(spec.name) == 1 else f"{spec.name}.{position}"
         ctx = DriveContext(client=client, journal=journal, run_id=run_id,
-                           task_queue=f"tq-{run_id}", seed=seed, workload=spec.name,
+                           task_queue=task_queue(run_id), seed=seed, workload=spec.name,
                            params=workload.params_model(**spec.params), label=label,
                            on_started=on_started, on_finished=on_finished)
         sem = asyncio.Semaphore(spec.concurrency)

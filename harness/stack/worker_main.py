@@ -32,7 +32,7 @@ def build_worker(config: WorkerConfig, client, services: ServicesClient) -> Work
     for name, version in sorted(config.workloads.items()):
         workload = get_workload(name)
         workflows.extend(workload.versions[version])
-        activities.extend(workload.activities(services))
+        activities.extend(workload.activities(services, version))
     opts = config.options
     interceptors = []
     if config.faults:

@@ -132,7 +132,8 @@ def _jsonable(value: Any) -> Any:
 
 
 Driver = Callable[[DriveContext, int], Awaitable[None]]
-ActivitiesFactory = Callable[[ServicesClient], Sequence[Callable[..., Any]]]
+# (services client, workload version) -> activity callables; mutants swap in broken ones.
+ActivitiesFactory = Callable[[ServicesClient, str], Sequence[Callable[..., Any]]]
 
 
 @dataclass(frozen=True)

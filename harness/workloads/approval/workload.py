@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from harness.services.client import ServicesClient
 from harness.workloads.approval.activities import ApprovalActivities
 from harness.workloads.approval.drive import drive
 from harness.workloads.approval.model import ApprovalParams
@@ -9,7 +13,7 @@ from harness.workloads.approval.workflows import WORKFLOW_NAME, ApprovalV1
 from harness.workloads.base import Workload
 
 
-def _activities(services):  # type: ignore[no-untyped-def]
+def _activities(services: ServicesClient, version: str) -> list[Callable[..., Any]]:
     acts = ApprovalActivities(services)
     return [acts.request_approval, acts.notify]
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from harness.services.client import ServicesClient
 from harness.workloads.base import Workload
 from harness.workloads.entity.activities import EntityActivities
 from harness.workloads.entity.drive import drive
@@ -9,7 +13,7 @@ from harness.workloads.entity.model import EntityParams
 from harness.workloads.entity.workflows import WORKFLOW_NAME, AccountEntityV1
 
 
-def _activities(services):  # type: ignore[no-untyped-def]
+def _activities(services: ServicesClient, version: str) -> list[Callable[..., Any]]:
     return [EntityActivities(services).apply_entry]
 
 

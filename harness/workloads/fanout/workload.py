@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from harness.services.client import ServicesClient
 from harness.workloads.base import Workload
 from harness.workloads.fanout.activities import FanOutActivities
 from harness.workloads.fanout.drive import drive
@@ -9,7 +13,7 @@ from harness.workloads.fanout.model import FanOutParams
 from harness.workloads.fanout.workflows import WORKFLOW_NAME, FanOutChildV1, FanOutV1
 
 
-def _activities(services):  # type: ignore[no-untyped-def]
+def _activities(services: ServicesClient, version: str) -> list[Callable[..., Any]]:
     return [FanOutActivities(services).process_item]
 
 

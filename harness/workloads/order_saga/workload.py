@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from harness.services.client import ServicesClient
 from harness.workloads.base import Workload
 from harness.workloads.order_saga.activities import OrderActivities
 from harness.workloads.order_saga.drive import drive
@@ -9,7 +13,7 @@ from harness.workloads.order_saga.model import OrderSagaParams
 from harness.workloads.order_saga.workflows import WORKFLOW_NAME, OrderSagaV1
 
 
-def _activities(services):  # type: ignore[no-untyped-def]
+def _activities(services: ServicesClient, version: str) -> list[Callable[..., Any]]:
     acts = OrderActivities(services)
     return [acts.reserve, acts.release, acts.charge, acts.refund, acts.pack, acts.ship]
 
