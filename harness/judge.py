@@ -45,6 +45,9 @@ def exit_code(status: Status) -> int:
 
 def write_results(run: RunFolder, verdicts: list[Verdict], extra: dict[str, Any] | None = None
                   ) -> dict[str, Any]:
+    from harness.faults.recovery import recovery_times
+    from harness.stats import run_stats
+
     status = overall(verdicts)
     meta = run.meta
     results = {
@@ -56,6 +59,8 @@ def write_results(run: RunFolder, verdicts: list[Verdict], extra: dict[str, Any]
         "status": str(status),
         "exit_code": exit_code(status),
         "verdicts": [v.to_json() for v in verdicts],
+        "stats": run_stats(run),
+        "recovery": recovery_times(run),
         **(extra or {}),
     }
     run.write_json("results.json", results)

@@ -24,6 +24,7 @@ from typing import Any
 from harness import __version__
 from harness.checks.verdict import Verdict
 from harness.collect import collect
+from harness.faults.client import ClientFaults
 from harness.journal import Journal
 from harness.judge import overall, write_results
 from harness.runfolder import RunFolder
@@ -68,6 +69,7 @@ class RunContext:
     progress: Progress
     started_ids: list[str] = field(default_factory=list)
     driving_started: float = 0.0  # time.time() when the drivers began
+    client_faults: ClientFaults = field(default_factory=ClientFaults)
 
     @property
     def task_queue(self) -> str:
@@ -77,7 +79,7 @@ class RunContext:
 # A driver drives the workloads and returns True if the deadline cut it short.
 Driver = Callable[[RunContext], Awaitable[bool]]
 # A nemesis runs beside the driver (faults) until cancelled; it must heal in `finally`.
-Nemesis = Callable[[RunContext], Awaitable[None]]
+NemesisFn = Callable[[RunContext], Awaitable[None]]
 
 
 @dataclass
@@ -118,12 +120,16 @@ def task_queue(run_id: str) -> str:
 
 async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
                        seed: int | None = None, progress: Progress | None = None,
-                       driver: Driver | None = None, nemesis: Nemesis | None = None,
-                       ) -> RunOutcome:
+                       driver: Driver | None = None) -> RunOutcome:
     """Run one scenario on a live stack; `driver` replaces the default (e.g. Locust)."""
+    from harness.faults.nemesis import Nemesis
+
     progress = progress or Progress()
     seed = choose_seed(scenario, seed)
+    nemesis = Nemesis(scenario, seed)
+    nemesis.preflight(stack)  # a fault the stack cannot do is bad input: nothing started
     run_id, run = new_run_folder(out_dir, scenario.name)
+    nemesis.write_plan(run.path)
     (run.path / "scenario.yaml").write_text(scenario.dump_yaml(), encoding="utf-8")
     run.write_json("meta.json", {
         "run_id": run_id, "scenario": scenario.name, "seed": seed,
@@ -132,8 +138,9 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
     })
     journal = Journal(run.journal_path)
     journal.record("run", type="start", run_id=run_id, seed=seed, scenario=scenario.name)
-    supervisor = WorkerSupervisor(run.path, journal, worker_config(scenario, stack, run_id, seed),
-                                  scenario.workers.count)
+    config = worker_config(scenario, stack, run_id, seed)
+    config.faults = nemesis.worker_faults()
+    supervisor = WorkerSupervisor(run.path, journal, config, scenario.workers.count)
     try:
         progress.update(phase="workers")
         await supervisor.start_all()
@@ -187,7 +194,8 @@ def worker_config(scenario: Scenario, stack: Stack, run_id: str, seed: int) -> W
     )
 
 
-async def drive_with_nemesis(ctx: RunContext, driver: Driver, nemesis: Nemesis | None) -> bool:
+async def drive_with_nemesis(ctx: RunContext, driver: Driver, nemesis: NemesisFn | None
+                             ) -> bool:
     """Run the driver with the nemesis beside it; the nemesis is stopped (and heals) after."""
     ctx.driving_started = time.time()
     if nemesis is None:
@@ -224,6 +232,7 @@ async def drive_all(ctx: RunContext) -> bool:
         ctx = DriveContext(client=client, journal=journal, run_id=run_id,
                            task_queue=task_queue(run_id), seed=seed, workload=spec.name,
                            params=workload.params_model(**spec.params), label=label,
+                           client_faults=ctx.client_faults,
                            on_started=on_started, on_finished=on_finished)
         sem = asyncio.Semaphore(spec.concurrency)
 

@@ -1,11 +1,42 @@
-"""Fault families by name: each maps to the pydantic model of its scenario spec."""
+"""Fault families by name: the spec model of each, and how a planned firing becomes a Fault."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import BaseModel
 
-FAULTS: dict[str, type[BaseModel]] = {}
+from harness.faults.activity import DuplicateDelivery, DuplicateDeliveryFault
+from harness.faults.base import Fault, FaultSpec
+from harness.faults.client import ClientRetry, ClientRetryFault
+from harness.faults.network import NetworkFault, NetworkFaultFault
+from harness.faults.server import ServerRestart, ServerRestartFault
+from harness.faults.worker import (
+    RollingRestart,
+    RollingRestartFault,
+    WorkerCrash,
+    WorkerCrashFault,
+    WorkerKill,
+    WorkerKillFault,
+)
+
+# type -> (spec model, factory(fault_id, spec, seeded choice) -> Fault)
+FAMILIES: dict[str, tuple[type[FaultSpec], Callable[[str, FaultSpec, float], Fault]]] = {
+    "worker_kill": (WorkerKill, lambda i, s, c: WorkerKillFault(i, s, c)),  # type: ignore[arg-type]
+    "rolling_restart": (RollingRestart, lambda i, s, c: RollingRestartFault(i, s)),
+    "worker_crash": (WorkerCrash, lambda i, s, c: WorkerCrashFault(i, s)),
+    "server_restart": (ServerRestart, lambda i, s, c: ServerRestartFault(i, s)),  # type: ignore[arg-type]
+    "network": (NetworkFault, lambda i, s, c: NetworkFaultFault(i, s)),  # type: ignore[arg-type]
+    "duplicate_delivery": (DuplicateDelivery, lambda i, s, c: DuplicateDeliveryFault(i, s)),
+    "client_retry": (ClientRetry, lambda i, s, c: ClientRetryFault(i, s)),
+}
+
+FAULTS: dict[str, type[BaseModel]] = {name: spec for name, (spec, _) in FAMILIES.items()}
 
 
 def fault_models() -> dict[str, type[BaseModel]]:
     return dict(FAULTS)
+
+
+def make_fault(fault_id: str, spec: FaultSpec, choice: float) -> Fault:
+    return FAMILIES[spec.type][1](fault_id, spec, choice)

@@ -27,6 +27,8 @@ class WorkerSlot:
     process: OwnedProcess | None = None
     incarnation: int = 0
     history: list[dict] = field(default_factory=list)
+    expected_down: bool = False  # killed on purpose: not a crash
+    crash_reported: bool = False
 
     @property
     def identity(self) -> str:
@@ -42,6 +44,7 @@ class WorkerSupervisor:
         self.dir = run_dir / "workers"
         self.journal = journal
         self.slots = [WorkerSlot(i + 1, base) for i in range(count)]
+        self.restart_delays: dict[int, float | None] = {}
 
     def slot(self, index: int) -> WorkerSlot:
         return self.slots[index - 1]
@@ -55,6 +58,8 @@ class WorkerSupervisor:
         if config is not None:
             slot.config = config
         slot.incarnation += 1
+        slot.expected_down = False
+        slot.crash_reported = False
         identity = slot.identity
         ready = self.dir / f"{identity}.ready"
         ready.unlink(missing_ok=True)
@@ -90,6 +95,7 @@ class WorkerSupervisor:
         if proc is None or not proc.alive():
             return None
         pid = proc.pid
+        slot.expected_down = True
         self.journal.worker("kill", slot.identity, pid=pid, signal=signal.Signals(sig).name)
         code = proc.kill() if sig == signal.SIGKILL else proc.terminate(grace)
         self.journal.worker("exit", slot.identity, pid=pid, exit_code=code)
@@ -103,6 +109,31 @@ class WorkerSupervisor:
             self.kill(index, signal.SIGTERM)
         self._spawn(slot, config)
         await self.wait_ready(slot, timeout)
+
+    def expect_down(self, index: int) -> None:
+        """The next death of this slot is deliberate (a fault), not a crash to report."""
+        self.slot(index).expected_down = True
+
+    def restart_on_crash(self, index: int, delay: float | None) -> None:
+        """When this slot's worker dies unasked (an aimed crash), restart it after `delay`."""
+        self.restart_delays[index] = delay
+
+    async def watch(self, period: float = 0.1) -> None:
+        """Journal every unexpected worker death, and restart it if asked to. Runs until
+        cancelled."""
+        while True:
+            for slot in self.slots:
+                proc = slot.process
+                if proc is None or proc.alive() or slot.expected_down or slot.crash_reported:
+                    continue
+                slot.crash_reported = True
+                self.journal.worker("crash", slot.identity, pid=proc.pid,
+                                    exit_code=proc.returncode)
+                delay = self.restart_delays.get(slot.index)
+                if slot.index in self.restart_delays and delay is not None:
+                    await asyncio.sleep(delay)
+                    await self.restart(slot.index)
+            await asyncio.sleep(period)
 
     def alive(self) -> list[int]:
         return [s.index for s in self.slots if s.process is not None and s.process.alive()]

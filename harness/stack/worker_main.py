@@ -34,11 +34,10 @@ def build_worker(config: WorkerConfig, client, services: ServicesClient) -> Work
         workflows.extend(workload.versions[version])
         activities.extend(workload.activities(services, version))
     opts = config.options
-    interceptors = []
-    if config.faults:
-        from harness.faults.interceptor import build_interceptors
+    # Always on: the activity event log is evidence even in runs without faults.
+    from harness.faults.interceptor import build_interceptors
 
-        interceptors = build_interceptors(config)
+    interceptors = build_interceptors(config)
     return Worker(
         client,
         task_queue=config.task_queue,

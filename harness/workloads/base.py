@@ -9,6 +9,7 @@ operation in the journal as invoke / ok / fail / info.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,8 +18,10 @@ from typing import Any
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from harness.faults.client import ClientFaults
 from harness.journal import FAIL, INFO, INVOKE, OK, Journal
 from harness.services.client import ServicesClient
 from harness.workloads.settings import SEARCH_ATTRIBUTE, WORKFLOW_TASK_TIMEOUT
@@ -42,6 +45,7 @@ class DriveContext:
     workload: str
     params: BaseModel
     label: str = ""  # distinguishes two specs of one workload in a scenario
+    client_faults: ClientFaults = field(default_factory=ClientFaults)
     on_started: Callable[[str], None] = lambda _wid: None
     on_finished: Callable[[str, bool], None] = lambda _wid, _ok: None
 
@@ -82,6 +86,18 @@ async def start_workflow(
             ctx.on_started(workflow_id)
             return ctx.client.get_workflow_handle(workflow_id)
         return None
+    if ctx.client_faults.lose("start", workflow_id):
+        # The response is lost: the client cannot tell, so it retries with the same id.
+        ctx.journal.client("start", INFO, workflow_id, error="response lost (injected)",
+                           injected=True)
+        ctx.journal.client("start", INVOKE, workflow_id, retry=True, expect=expect,
+                           workload=ctx.workload, workflow_type=workflow, **extra)
+        # WorkflowAlreadyStarted is the dedupe we want: the id is taken by the start that did
+        # happen.
+        with contextlib.suppress(WorkflowAlreadyStartedError):
+            await ctx.client.start_workflow(
+                workflow, arg, id=workflow_id, task_queue=ctx.task_queue,
+                task_timeout=WORKFLOW_TASK_TIMEOUT, search_attributes=ctx.search_attributes)
     ctx.journal.client("start", OK, workflow_id, run_id=handle.result_run_id)
     ctx.on_started(workflow_id)
     return handle
@@ -111,10 +127,20 @@ async def journaled(
     ctx: DriveContext, op: str, workflow_id: str, call: Callable[[], Awaitable[Any]],
     **fields: Any,
 ) -> tuple[str, Any]:
-    """Run one client call (signal, update, query) and journal its outcome."""
+    """Run one client call (signal, update, query) and journal its outcome.
+
+    Under a client_retry fault a call carrying a `request_id` may have its response
+    "lost": it is journaled as info and sent again with the same request id.
+    """
     ctx.journal.client(op, INVOKE, workflow_id, **fields)
     try:
         value = await call()
+        request_id = fields.get("request_id")
+        if request_id and ctx.client_faults.lose(op, f"{workflow_id}/{request_id}"):
+            ctx.journal.client(op, INFO, workflow_id, error="response lost (injected)",
+                               injected=True, **fields)
+            ctx.journal.client(op, INVOKE, workflow_id, retry=True, **fields)
+            value = await call()
     except Exception as err:  # noqa: BLE001
         phase = INFO if is_indeterminate(err) else FAIL
         ctx.journal.client(op, phase, workflow_id, error=str(err), **fields)

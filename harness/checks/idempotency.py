@@ -1,0 +1,99 @@
+"""idempotency: every step took effect exactly once, however often it was delivered.
+
+Effects are grouped by `ref` (`<workflow id>/<step>`), never by `key`: an activity that
+forgot its idempotency key sends `key: null`, and grouping by key would hide exactly the
+duplicates this check exists to find. The evidence of a duplicate delivery is twofold: an
+attempt the service absorbed (outcome `duplicate`), and an activity the workers ran more
+than once (workers/*.activities.jsonl), which is what a non-idempotent step leaves behind.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from pydantic import BaseModel
+
+from harness.checks.facts import activity_events, history_of, ledger_table
+from harness.checks.verdict import Verdict, failed, passed, unknown
+from harness.runfolder import RunFolder
+
+NAME = "idempotency"
+
+
+class IdempotencyOptions(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    # The scenario injects duplicate deliveries: if none happened, the run proved nothing.
+    expect_duplicates: bool = False
+
+
+def check(run: RunFolder, options: IdempotencyOptions | None = None) -> Verdict:
+    options = options or IdempotencyOptions()
+    attempts, effects = ledger_table(run, "attempts"), ledger_table(run, "effects")
+    if attempts is None or effects is None:
+        return unknown(NAME, "no ledger.json: the services' ledger was not collected")
+    if not attempts:
+        return unknown(NAME, "the ledger holds no attempt: no step called a service")
+    attempts_by_ref: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for attempt in attempts:
+        attempts_by_ref[attempt.get("ref") or ""].append(attempt)
+    effects_by_ref: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for effect in effects:
+        effects_by_ref[effect.get("ref") or ""].append(effect)
+    evidence = [row for ref, group in sorted(effects_by_ref.items())
+                if (row := _judge_ref(run, ref, group, attempts_by_ref.get(ref, [])))]
+    absorbed = sum(1 for a in attempts if a.get("outcome") == "duplicate")
+    re_executed = re_executions(run)
+    stats = {"refs": len(effects_by_ref), "effects": len(effects), "attempts": len(attempts),
+             "duplicate_attempts": absorbed, "activity_re_executions": sum(re_executed.values()),
+             "duplicate_deliveries": absorbed + sum(re_executed.values()),
+             "violations": len(evidence)}
+    if evidence:
+        return failed(NAME, f"{len(evidence)} of {len(effects_by_ref)} steps took effect more "
+                      f"than once (or without an attempt)", evidence, **stats)
+    observed = (f"{stats['duplicate_deliveries']} duplicate deliveries observed "
+                f"({absorbed} absorbed by the services, {stats['activity_re_executions']} "
+                f"activity re-executions)")
+    if options.expect_duplicates and not stats["duplicate_deliveries"]:
+        return unknown(NAME, "the scenario was meant to deliver duplicates but none happened: "
+                       "exactly-once was never put to the test", **stats)
+    return passed(NAME, f"each of {len(effects_by_ref)} steps took effect exactly once; "
+                  f"{observed}", **stats)
+
+
+def _judge_ref(run: RunFolder, ref: str, effects: list[dict[str, Any]],
+               attempts: list[dict[str, Any]]) -> dict[str, Any] | None:
+    if len(effects) <= 1 and len(attempts) >= len(effects):
+        return None
+    first = effects[0]
+    keys = sorted({str(e.get("key")) for e in effects})
+    wid = first.get("workflow_id")
+    if len(effects) > 1:
+        why = ("sent without an idempotency key, so every delivery applied again"
+               if any(e.get("key") is None for e in effects)
+               else "applied again despite an idempotency key")
+    else:
+        why = "the ledger holds an effect without the attempt that applied it"
+    return {
+        "workflow_id": wid, "ref": ref, "service": first.get("service"), "op": first.get("op"),
+        "key": first.get("key"), "keys": keys, "expected": "1 effect",
+        "observed": f"{len(effects)} effects from {len(attempts)} attempts",
+        "effect_seqs": [e.get("seq") for e in effects],
+        "attempt_outcomes": dict(Counter(a.get("outcome") for a in attempts)),
+        "why": why, "history": history_of(run, wid) if wid else None,
+    }
+
+
+def re_executions(run: RunFolder) -> dict[str, int]:
+    """Extra executions per activity (`<workflow id>/<activity id>`), from worker events.
+
+    Only the last attempt of an activity appears in its history, so the workers' own
+    records are the one place a retried or duplicated execution is visible.
+    """
+    started: Counter[tuple[str, str, str]] = Counter()
+    for event in activity_events(run):
+        if event.get("event") == "started":
+            started[(str(event.get("workflow_id")), str(event.get("workflow_run_id")),
+                     str(event.get("activity_id")))] += 1
+    return {f"{wid}/{aid}": n - 1 for (wid, _run, aid), n in started.items() if n > 1}

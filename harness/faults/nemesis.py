@@ -1,0 +1,164 @@
+"""The nemesis: fires the planned faults beside the drivers, and always heals them.
+
+Each planned firing waits for its trigger (a time, or N events), injects, waits out its
+window and heals; every inject and heal is journaled. Whatever ends the run (the drivers
+finishing, an error, Ctrl-C), the `finally` heals every fault still injected and verifies
+toxiproxy is clean before the run goes on to collect evidence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.faults.base import Fault, FaultSpec
+from harness.faults.registry import make_fault
+from harness.schedule import PlannedFiring, plan, to_json
+
+if TYPE_CHECKING:
+    from harness.runner import RunContext
+    from harness.scenario import Scenario
+    from harness.stack.stack import Stack
+
+
+class EventCounter:
+    """Counts workflow starts and activity events as the run goes, reading files incrementally."""
+
+    def __init__(self, workers_dir: Path) -> None:
+        self.workers_dir = workers_dir
+        self.offsets: dict[Path, int] = {}
+        self.counts: dict[tuple[str, str | None], int] = {}
+
+    def refresh(self) -> None:
+        for path in sorted(self.workers_dir.glob("*.activities.jsonl")):
+            with path.open("rb") as f:
+                f.seek(self.offsets.get(path, 0))
+                data = f.read()
+            end = data.rfind(b"\n") + 1  # leave a half-written last line for next time
+            self.offsets[path] = self.offsets.get(path, 0) + end
+            for line in data[:end].splitlines():
+                with contextlib.suppress(ValueError):
+                    entry = json.loads(line)
+                    for key in ((entry["event"], None), (entry["event"], entry["activity_type"])):
+                        self.counts[key] = self.counts.get(key, 0) + 1
+
+    def count(self, ctx: RunContext, event: str, activity_type: str | None) -> int:
+        if event == "workflow_started":
+            return len(ctx.started_ids)
+        self.refresh()
+        return self.counts.get((event.removeprefix("activity_"), activity_type), 0)
+
+
+class Nemesis:
+    def __init__(self, scenario: Scenario, seed: int) -> None:
+        self.specs: list[FaultSpec] = list(scenario.faults)  # type: ignore[arg-type]
+        self.seed = seed
+        self.firings = plan(self.specs, seed, scenario.deadline)
+        self.faults: list[tuple[PlannedFiring, Fault]] = [
+            (f, make_fault(f.fault_id, self.specs[f.spec_index], f.choice)) for f in self.firings
+        ]
+        self.executed: list[dict[str, Any]] = []
+
+    def worker_faults(self) -> list[dict[str, Any]]:
+        """Interceptor-side faults, armed in every worker's config at start."""
+        out: list[dict[str, Any]] = []
+        for firing, fault in self.faults:
+            out += fault.spec.worker_side(firing.fault_id, self.seed)
+        return out
+
+    def preflight(self, stack: Stack) -> None:
+        for spec in self.specs:
+            spec.preflight(stack)
+
+    def write_plan(self, run_path: Path) -> None:
+        (run_path / "planned_schedule.json").write_text(to_json(self.firings), encoding="utf-8")
+
+    async def __call__(self, ctx: RunContext) -> None:
+        watchdog = asyncio.create_task(ctx.supervisor.watch())
+        counter = EventCounter(ctx.run.workers_dir)
+        tasks = [asyncio.create_task(self._fire(ctx, counter, firing, fault))
+                 for firing, fault in self.faults]
+        try:
+            await asyncio.gather(*tasks)
+            await asyncio.Event().wait()  # keep the watchdog until the drivers are done
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await self.heal_all(ctx)
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
+            self.verify_clean(ctx)
+            ctx.run.write_json("executed_schedule.json", self.executed)
+
+    async def _fire(self, ctx: RunContext, counter: EventCounter, firing: PlannedFiring,
+                    fault: Fault) -> None:
+        await self._wait_trigger(ctx, counter, firing)
+        record: dict[str, Any] = {"fault_id": firing.fault_id, "type": firing.type,
+                                  "planned_at": firing.at}
+        self.executed.append(record)
+        try:
+            details = await fault.inject(ctx)
+        except Exception as err:  # noqa: BLE001 - journaled; the run goes on
+            record["error"] = repr(err)
+            ctx.journal.fault("inject", firing.type, fault_id=firing.fault_id, error=repr(err))
+            return
+        fault.injected = True
+        record["injected_at"] = round(time.time() - ctx.driving_started, 3)
+        record["target"] = fault.target
+        ctx.journal.fault("inject", firing.type, fault_id=firing.fault_id, target=fault.target,
+                          params=fault.params(), details=details)
+        if firing.duration is not None:
+            await asyncio.sleep(firing.duration)
+        elif fault.armed:
+            return  # in force until the run ends; healed in the nemesis' finally
+        await self._heal(ctx, firing, fault, record)
+
+    async def _wait_trigger(self, ctx: RunContext, counter: EventCounter,
+                            firing: PlannedFiring) -> None:
+        if firing.after is not None:
+            after = firing.after
+            while counter.count(ctx, after["event"], after.get("activity_type")) < after["count"]:
+                await asyncio.sleep(0.05)
+            return
+        delay = (firing.at or 0.0) - (time.time() - ctx.driving_started)
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def _heal(self, ctx: RunContext, firing: PlannedFiring, fault: Fault,
+                    record: dict[str, Any]) -> None:
+        if not fault.injected:
+            return
+        fault.injected = False
+        try:
+            details = await fault.heal(ctx)
+        except Exception as err:  # noqa: BLE001
+            record["heal_error"] = repr(err)
+            ctx.journal.fault("heal", firing.type, fault_id=firing.fault_id, target=fault.target,
+                              error=repr(err))
+            return
+        record["healed_at"] = round(time.time() - ctx.driving_started, 3)
+        ctx.journal.fault("heal", firing.type, fault_id=firing.fault_id, target=fault.target,
+                          details=details)
+
+    async def heal_all(self, ctx: RunContext) -> None:
+        """Heal whatever is still injected; shielded so a second Ctrl-C cannot skip it."""
+        for firing, fault in self.faults:
+            record = next((r for r in self.executed if r["fault_id"] == firing.fault_id), {})
+            await asyncio.shield(self._heal(ctx, firing, fault, record))
+
+    def verify_clean(self, ctx: RunContext) -> None:
+        proxy = ctx.stack.toxiproxy
+        if proxy is None:
+            return
+        problems = proxy.problems()
+        if problems:
+            problems = proxy.heal()  # last resort: reset everything
+        ctx.journal.record("nemesis", type="verify", toxiproxy_problems=problems)

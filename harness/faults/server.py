@@ -1,0 +1,57 @@
+"""Server faults: SIGKILL the embedded Temporal server and restart it on the same DB and port.
+
+Only the embedded server can be killed: against an external cluster the harness does not
+own the process, so the fault is refused before the run starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, Literal
+
+from harness.durations import Duration
+from harness.errors import UsageError
+from harness.faults.base import Fault, FaultSpec
+
+if TYPE_CHECKING:
+    from harness.runner import RunContext
+    from harness.stack.stack import Stack
+
+
+class ServerRestart(FaultSpec):
+    """SIGKILL the embedded Temporal server; restart it after `down_for` on the same DB."""
+
+    type: Literal["server_restart"] = "server_restart"
+    down_for: Duration = 1.0
+
+    def preflight(self, stack: Stack) -> None:
+        if stack.temporal is None:
+            raise UsageError(
+                "fault server_restart is unavailable against an external cluster "
+                f"({stack.options.temporal_address}): the harness can only kill the "
+                "embedded dev server it owns")
+
+
+class ServerRestartFault(Fault):
+    spec: ServerRestart
+
+    def __init__(self, fault_id: str, spec: ServerRestart) -> None:
+        super().__init__(fault_id, spec, target="temporal")
+        self.down = False
+
+    async def inject(self, ctx: RunContext) -> dict[str, Any]:
+        server = ctx.stack.temporal
+        assert server is not None
+        pid = server.process.pid if server.process else None
+        server.kill()
+        self.down = True
+        return {"target": "temporal", "pid": pid, "address": server.address}
+
+    async def heal(self, ctx: RunContext) -> dict[str, Any]:
+        server = ctx.stack.temporal
+        if not self.down or server is None:
+            return {}
+        await asyncio.sleep(self.spec.down_for)
+        await server.start()
+        self.down = False
+        return {"pid": server.process.pid if server.process else None}

@@ -1,0 +1,145 @@
+"""pandas frames over a run folder's evidence: completions, faults, activity attempts, ledger.
+
+Every frame is built from stored files only and is empty (with the right columns) when
+its source is absent, so plots and tables can say "nothing here" instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from harness.runfolder import RunFolder
+
+COMPLETION_COLUMNS = ["workflow_id", "workload", "started", "finished", "latency_s", "outcome"]
+FAULT_COLUMNS = ["fault_id", "fault", "target", "injected", "healed", "error"]
+ATTEMPT_COLUMNS = ["workflow_id", "activity_id", "activity_type", "attempt", "identity",
+                   "start", "end", "outcome", "error"]
+LEDGER_OUTCOMES = ["applied", "duplicate", "rejected", "invalid", "noop"]
+
+
+def run_start(run: RunFolder) -> float | None:
+    """Epoch seconds every timeline is relative to: the run's start entry, else the first."""
+    times = [e["t"] for e in run.journal if isinstance(e.get("t"), int | float)]
+    for entry in run.journal:
+        if entry.get("kind") == "run" and entry.get("type") == "start":
+            return float(entry["t"])
+    return min(times) if times else None
+
+
+def completions(run: RunFolder) -> pd.DataFrame:
+    """One row per workflow whose result call ended: latency from its start invoke."""
+    starts: dict[str, dict[str, Any]] = {}
+    rows = []
+    for e in run.journal:
+        if e.get("kind") != "client" or "workflow_id" not in e:
+            continue
+        wid = e["workflow_id"]
+        if e.get("op") == "start" and e.get("type") == "invoke":
+            starts.setdefault(wid, e)
+        elif e.get("op") == "result" and e.get("type") in ("ok", "fail", "info"):
+            start = starts.get(wid)
+            started = float(start["t"]) if start else None
+            rows.append({
+                "workflow_id": wid, "workload": (start or {}).get("workload"),
+                "started": started, "finished": float(e["t"]),
+                "latency_s": float(e["t"]) - started if started is not None else None,
+                "outcome": e["type"],
+            })
+    return pd.DataFrame(rows, columns=COMPLETION_COLUMNS)
+
+
+def started_count(run: RunFolder) -> int:
+    return len({e["workflow_id"] for e in run.journal
+                if e.get("kind") == "client" and e.get("op") == "start"
+                and e.get("type") == "invoke" and "workflow_id" in e})
+
+
+def faults(run: RunFolder) -> pd.DataFrame:
+    """One row per fault id: its inject and heal times (heal NaN when none was recorded)."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for e in run.journal:
+        if e.get("kind") != "fault":
+            continue
+        fid = str(e.get("fault_id") or f"#{e.get('seq')}")
+        row = by_id.setdefault(fid, {"fault_id": fid, "fault": e.get("fault"),
+                                     "target": e.get("target"), "injected": None,
+                                     "healed": None, "error": None})
+        if e.get("type") == "inject" and row["injected"] is None:
+            row["injected"] = float(e["t"])
+        elif e.get("type") == "heal":
+            row["healed"] = float(e["t"])
+            row["error"] = e.get("error") or row["error"]
+    return pd.DataFrame(list(by_id.values()), columns=FAULT_COLUMNS)
+
+
+def read_activity_events(workers_dir: Path) -> pd.DataFrame:
+    """All workers' activity events; torn or foreign lines are skipped."""
+    rows = []
+    for path in sorted(workers_dir.glob("*.activities.jsonl")):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(event, dict) and "event" in event and "t" in event:
+                rows.append(event)
+    frame = pd.DataFrame(rows)
+    for col in ("t", "identity", "event", "workflow_id", "workflow_run_id", "activity_id",
+                "activity_type", "attempt", "error", "injection"):
+        if col not in frame:
+            frame[col] = None
+    return frame.sort_values("t", kind="stable") if len(frame) else frame
+
+
+def attempts(events: pd.DataFrame, run_end: float | None = None) -> pd.DataFrame:
+    """Pair each `started` with its `completed`/`failed`; one left open is `lost` (a crash)."""
+    open_: dict[tuple[Any, ...], dict[str, Any]] = {}
+    rows: list[dict[str, Any]] = []
+    for e in events.to_dict("records"):
+        key = tuple(_text(e[k]) for k in ("workflow_id", "workflow_run_id", "activity_id",
+                                          "attempt"))
+        if e["event"] == "started":
+            open_[key] = {"workflow_id": e["workflow_id"], "activity_id": e["activity_id"],
+                          "activity_type": e["activity_type"], "attempt": e["attempt"],
+                          "identity": e["identity"], "start": float(e["t"]), "end": None,
+                          "outcome": "lost", "error": None}
+        elif e["event"] in ("completed", "failed") and key in open_:
+            row = open_.pop(key)
+            row.update(end=float(e["t"]), outcome=e["event"], error=_text(e.get("error")))
+            rows.append(row)
+    last = run_end if run_end is not None else (float(events["t"].max()) if len(events) else 0)
+    for row in open_.values():
+        row["end"] = max(last, row["start"])
+        rows.append(row)
+    return pd.DataFrame(rows, columns=ATTEMPT_COLUMNS)
+
+
+def _text(value: Any) -> str | None:
+    """None for missing values (pandas turns them into NaN, and NaN != NaN)."""
+    if value is None or value != value:
+        return None
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def ledger_summary(ledger: dict[str, Any] | None) -> pd.DataFrame:
+    """Per service/op: attempts, effects and each attempt outcome (duplicates absorbed etc.)."""
+    columns = ["service", "op", "attempts", "effects", *LEDGER_OUTCOMES]
+    if not isinstance(ledger, dict):
+        return pd.DataFrame(columns=columns)
+    tried = pd.DataFrame(ledger.get("attempts") or [], columns=["service", "op", "outcome"])
+    done = pd.DataFrame(ledger.get("effects") or [], columns=["service", "op"])
+    if tried.empty and done.empty:
+        return pd.DataFrame(columns=columns)
+    keys = ["service", "op"]
+    table = tried.groupby(keys).size().rename("attempts").to_frame()
+    table = table.join(done.groupby(keys).size().rename("effects"), how="outer")
+    outcomes = tried.pivot_table(index=keys, columns="outcome", aggfunc="size", fill_value=0)
+    table = table.join(outcomes, how="left")
+    for col in columns[2:]:
+        if col not in table:
+            table[col] = 0
+    return table.fillna(0).astype(int).reset_index()[columns]
