@@ -57,8 +57,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 async def run_all(scenarios: list[Scenario], options: StackOptions, out: Path,
                   seed: int | None) -> list[RunOutcome]:
+    from harness.faults.nemesis import Nemesis
+
     outcomes = []
-    async with Stack(options) as stack:
+    stack = Stack(options)
+    for scenario in scenarios:  # a fault this stack cannot do is bad input: start nothing
+        Nemesis(scenario, 0).preflight(stack)
+    async with stack:
         for scenario in scenarios:
             with live_progress(scenario) as progress:
                 outcome = await run_scenario(scenario, stack, out, seed=seed, progress=progress)

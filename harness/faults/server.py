@@ -25,7 +25,7 @@ class ServerRestart(FaultSpec):
     down_for: Duration = 1.0
 
     def preflight(self, stack: Stack) -> None:
-        if stack.temporal is None:
+        if not stack.embedded:
             raise UsageError(
                 "fault server_restart is unavailable against an external cluster "
                 f"({stack.options.temporal_address}): the harness can only kill the "

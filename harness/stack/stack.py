@@ -70,11 +70,16 @@ class Stack:
         self.worker_connection: TemporalConnection | None = None
         self.services_url = ""
         self.activities_services_url = ""
-        self.network_faults_on_temporal_link = True
 
     @property
     def embedded(self) -> bool:
         return self.options.temporal_address is None
+
+    @property
+    def network_faults_on_temporal_link(self) -> bool:
+        """Known before start: toxiproxy only forwards to loopback (test traffic stays here)."""
+        address = self.options.temporal_address
+        return address is None or _is_loopback(address.rpartition(":")[0])
 
     async def up(self) -> Stack:
         opts = self.options
@@ -149,7 +154,6 @@ class Stack:
             self.worker_connection = self.direct.with_address(listen)
         else:
             self.worker_connection = self.direct
-            self.network_faults_on_temporal_link = False
         listen = f"127.0.0.1:{free_port()}"
         self.toxiproxy.create_proxy(SERVICES_PROXY, listen, self.services_url.split("//")[1])
         self.activities_services_url = f"http://{listen}"
