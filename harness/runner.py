@@ -152,7 +152,8 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
         timed_out = await drive_with_nemesis(ctx, driver or drive_all, nemesis)
         journal.record("run", type="driven", deadline_exceeded=timed_out)
         progress.update(phase="collecting")
-        await collect(client, run, run_id, ctx.started_ids, stack.services_url)
+        records = await collect(client, run, run_id, ctx.started_ids, stack.services_url)
+        await terminate_leftovers(ctx, records)
     finally:
         supervisor.stop_all()
         journal.record("run", type="end")
@@ -167,6 +168,19 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
     results = write_results(run, verdicts)
     progress.update(phase=str(overall(verdicts)))
     return RunOutcome(run, verdicts, results)
+
+
+async def terminate_leftovers(ctx: RunContext, records: list[dict[str, Any]]) -> None:
+    """Workflows still running after collection (stragglers, stuck drills) are terminated,
+    so a shared cluster does not keep retrying them after the run; the evidence was kept."""
+    running = [r for r in records if r["status"] == "RUNNING"]
+    for record in running:
+        with contextlib.suppress(Exception):
+            handle = ctx.client.get_workflow_handle(record["workflow_id"], run_id=record["run_id"])
+            await handle.terminate(reason=f"harness: run {ctx.run_id} ended")
+    if running:
+        ctx.journal.record("run", type="terminated", workflow_ids=[r["workflow_id"]
+                                                                   for r in running])
 
 
 def crash_point(phase: str) -> None:

@@ -24,7 +24,9 @@ class AfterEvents(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    event: Literal["workflow_started", "activity_completed", "activity_started"]
+    # nondeterminism: workflows of the run stuck on a nondeterminism error (deploy drills)
+    event: Literal["workflow_started", "activity_completed", "activity_started",
+                   "nondeterminism"]
     count: int = Field(ge=1)
     activity_type: str | None = None
 

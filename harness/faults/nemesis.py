@@ -46,9 +46,13 @@ class EventCounter:
                     for key in ((entry["event"], None), (entry["event"], entry["activity_type"])):
                         self.counts[key] = self.counts.get(key, 0) + 1
 
-    def count(self, ctx: RunContext, event: str, activity_type: str | None) -> int:
+    async def count(self, ctx: RunContext, event: str, activity_type: str | None) -> int:
         if event == "workflow_started":
             return len(ctx.started_ids)
+        if event == "nondeterminism":
+            from harness.versions.detect import count_stuck
+
+            return await count_stuck(ctx.client, ctx.run_id)
         self.refresh()
         return self.counts.get((event.removeprefix("activity_"), activity_type), 0)
 
@@ -125,8 +129,10 @@ class Nemesis:
                             firing: PlannedFiring) -> None:
         if firing.after is not None:
             after = firing.after
-            while counter.count(ctx, after["event"], after.get("activity_type")) < after["count"]:
-                await asyncio.sleep(0.05)
+            period = 1.0 if after["event"] == "nondeterminism" else 0.05
+            while await counter.count(ctx, after["event"], after.get("activity_type")) \
+                    < after["count"]:
+                await asyncio.sleep(period)
             return
         delay = (firing.at or 0.0) - (time.time() - ctx.driving_started)
         if delay > 0:

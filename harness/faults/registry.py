@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from harness.faults.activity import DuplicateDelivery, DuplicateDeliveryFault
 from harness.faults.base import Fault, FaultSpec
 from harness.faults.client import ClientRetry, ClientRetryFault
+from harness.faults.deploy import Deploy, DeployFault
 from harness.faults.network import NetworkFault, NetworkFaultFault
 from harness.faults.server import ServerRestart, ServerRestartFault
 from harness.faults.worker import (
@@ -29,6 +30,7 @@ FAMILIES: dict[str, tuple[type[FaultSpec], Callable[[str, FaultSpec, float], Fau
     "network": (NetworkFault, lambda i, s, c: NetworkFaultFault(i, s)),  # type: ignore[arg-type]
     "duplicate_delivery": (DuplicateDelivery, lambda i, s, c: DuplicateDeliveryFault(i, s)),
     "client_retry": (ClientRetry, lambda i, s, c: ClientRetryFault(i, s)),
+    "deploy": (Deploy, lambda i, s, c: DeployFault(i, s)),
 }
 
 FAULTS: dict[str, type[BaseModel]] = {name: spec for name, (spec, _) in FAMILIES.items()}

@@ -1,0 +1,1 @@
+"""Workflow code versions: detecting nondeterminism live and replaying histories offline."""
