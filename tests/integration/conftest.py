@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from harness.runner import RunOutcome, run_scenario
 from harness.scenario import parse_scenario
-from harness.stack.stack import Stack, StackOptions
+from harness.stack.stack import Stack
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    stack = Stack(StackOptions(state_dir=tmp_path_factory.mktemp("stack")))
-    asyncio.run(stack.up())
-    try:
-        yield stack
-    finally:
-        asyncio.run(stack.down())
+def stack(harness_stack: Stack) -> Stack:
+    """The plugin's session stack: YAML scenario items and these tests share one."""
+    return harness_stack
 
 
 @pytest.fixture
