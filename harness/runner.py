@@ -242,9 +242,9 @@ async def drive_all(ctx: RunContext) -> bool:
     names = [spec.name for spec in scenario.workloads]
     for position, spec in enumerate(scenario.workloads):
         workload = get_workload(spec.name)
-        label = spec.name if names.count(spec.name) == 1 else f"{spec.name}.{position}"
+        label = workload.name if names.count(spec.name) == 1 else f"{workload.name}.{position}"
         ctx = DriveContext(client=client, journal=journal, run_id=run_id,
-                           task_queue=task_queue(run_id), seed=seed, workload=spec.name,
+                           task_queue=task_queue(run_id), seed=seed, workload=workload.name,
                            params=workload.params_model(**spec.params), label=label,
                            client_faults=ctx.client_faults,
                            on_started=on_started, on_finished=on_finished)

@@ -8,6 +8,7 @@ what, and an identity change is visible evidence of a crash and recovery.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 import time
@@ -66,7 +67,11 @@ class WorkerSupervisor:
         cfg = replace(slot.config, identity=identity, ready_file=str(ready))
         cfg_path = cfg.write(self.dir / f"{identity}.json")
         argv = [sys.executable, "-m", "harness.stack.worker_main", str(cfg_path)]
-        slot.process = OwnedProcess(slot.name, argv, log_path=self.dir / f"{identity}.log")
+        # The harness's import path reaches the workers: users' workloads named by import
+        # path (`package.module:NAME`) must import there too.
+        python_path = os.pathsep.join(p for p in [os.getcwd(), *sys.path] if p)
+        slot.process = OwnedProcess(slot.name, argv, log_path=self.dir / f"{identity}.log",
+                                    env={"PYTHONPATH": python_path})
         slot.process.start()
         self.journal.worker("start", identity, pid=slot.process.pid,
                             workloads=cfg.workloads)
