@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.errors import EXIT_USAGE, HarnessError, Interrupted
+from harness.errors import EXIT_INFRA, EXIT_USAGE, HarnessError, Interrupted
 
 
 def add_stack_options(parser: argparse.ArgumentParser) -> None:
@@ -60,6 +60,19 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--state-dir", type=Path, default=Path("reports/.stack"))
     add_stack_options(up)
 
+    replay = sub.add_parser("replay", help="replay histories against candidate workflow code")
+    source = replay.add_mutually_exclusive_group(required=True)
+    source.add_argument("--histories", type=Path, metavar="DIR",
+                        help="a folder of history JSON files (e.g. a run folder's histories/)")
+    source.add_argument("--query", metavar="QUERY",
+                        help="a visibility query selecting live executions to replay")
+    replay.add_argument("--workflows", required=True, metavar="SPEC",
+                        help="module:Class[,module:Class...] or workload@version "
+                             "(e.g. order_saga@v2-patched)")
+    replay.add_argument("--timeout", type=float, default=10.0,
+                        help="seconds per replay before it counts as hung (default 10)")
+    add_stack_options(replay)
+
     sub.add_parser("list", help="list workloads, faults, checks and scenarios")
     return parser
 
@@ -93,6 +106,12 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
         # Plain print: one line, never wrapped, so CI logs and grep see it whole.
         print(f"harness: error: {err}", file=sys.stderr)
         return err.exit_code
+    except Exception:  # noqa: BLE001 - an unexpected crash is an infrastructure error
+        import traceback
+
+        traceback.print_exc()
+        print("harness: internal error (above); every process was stopped", file=sys.stderr)
+        return EXIT_INFRA
     except KeyboardInterrupt:
         print("harness: interrupted; stopped every process and healed every fault",
               file=sys.stderr)

@@ -34,7 +34,7 @@ def nondeterminism_failures(history: WorkflowHistory) -> list[StuckWorkflow]:
             continue
         attrs = event.workflow_task_failed_event_attributes
         if attrs.cause == NDE_CAUSE:
-            out.append(StuckWorkflow(history.workflow_id, history.run_id(), event.event_id,
+            out.append(StuckWorkflow(history.workflow_id, history.run_id, event.event_id,
                                      attrs.failure.message, attrs.identity))
     return out
 

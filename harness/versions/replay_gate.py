@@ -1,0 +1,129 @@
+"""The replay gate: replay stored or live histories against candidate workflow code.
+
+Before a release, replay the histories of running (or recent) executions against the new
+code: any nondeterminism means deploying it would strand those executions. Each replay is
+bounded by a timeout. Replay compares commands and their order, not activity arguments:
+see docs/versions.md for what it cannot see and how the harness covers that.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from temporalio.client import Client, WorkflowHistory
+
+from harness.checks.replay import NONDETERMINISM, OK, ReplayOutcome, replay_bounded
+from harness.errors import UsageError
+from harness.plugins import import_object
+
+
+@dataclass
+class GateResult:
+    workflow_id: str
+    run_id: str
+    source: str  # the history file, or "live"
+    outcome: ReplayOutcome
+
+
+def load_workflow_classes(spec: str) -> list[type]:
+    """`module:Class[,module:Class]`, or `workload@version` for the reference workloads."""
+    classes: list[type] = []
+    for item in filter(None, (s.strip() for s in spec.split(","))):
+        if "@" in item and ":" not in item:
+            from harness.workloads.registry import WORKLOADS
+
+            name, _, version = item.partition("@")
+            if name not in WORKLOADS or version not in WORKLOADS[name].versions:
+                raise UsageError(f"--workflows: unknown workload version {item!r}")
+            classes += list(WORKLOADS[name].versions[version])
+            continue
+        try:
+            obj = import_object(item)
+        except (ImportError, AttributeError, ValueError) as err:
+            raise UsageError(f"--workflows: cannot import {item!r}: {err}") from err
+        if not isinstance(obj, type):
+            raise UsageError(f"--workflows: {item!r} is not a workflow class")
+        classes.append(obj)
+    if not classes:
+        raise UsageError("--workflows: name at least one workflow class")
+    return classes
+
+
+def history_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise UsageError(f"--histories {folder}: not a folder")
+    files = sorted(p for p in folder.rglob("*.json") if p.is_file())
+    if not files:
+        raise UsageError(f"--histories {folder}: no *.json history files")
+    return files
+
+
+def read_history(path: Path) -> WorkflowHistory:
+    """A stored history; the workflow id is the harness's file name, else the file stem."""
+    text = path.read_text(encoding="utf-8")
+    name = path.stem
+    workflow_id = name.rsplit("__", 1)[0].replace("__", "/") if "__" in name else name
+    try:
+        return WorkflowHistory.from_json(workflow_id, text)
+    except (ValueError, KeyError, json.JSONDecodeError) as err:
+        raise UsageError(f"{path}: not a workflow history ({err})") from err
+
+
+def workflow_type(history: WorkflowHistory) -> str:
+    first = history.events[0] if history.events else None
+    if first is None:
+        return ""
+    return first.workflow_execution_started_event_attributes.workflow_type.name
+
+
+def type_names(workflows: Sequence[type]) -> set[str]:
+    from temporalio.workflow import _Definition
+
+    return {_Definition.must_from_class(cls).name or cls.__name__ for cls in workflows}
+
+
+def replay_files(files: Iterable[Path], workflows: Sequence[type],
+                 timeout: float) -> list[GateResult]:
+    """Replay the histories of the given workflows' types; other types are skipped."""
+    names = type_names(workflows)
+    results = []
+    for path in files:
+        history = read_history(path)
+        if workflow_type(history) not in names:
+            continue
+        outcome = replay_bounded(history, workflows, timeout)
+        results.append(GateResult(history.workflow_id, history.run_id, str(path), outcome))
+    return results
+
+
+async def replay_live(client: Client, query: str, workflows: Sequence[type],
+                      timeout: float) -> list[GateResult]:
+    import asyncio
+
+    names = type_names(workflows)
+    results = []
+    async for execution in client.list_workflows(query):
+        if execution.workflow_type not in names:
+            continue
+        handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
+        history = await handle.fetch_history()
+        outcome = await asyncio.to_thread(replay_bounded, history, workflows, timeout)
+        results.append(GateResult(execution.id, execution.run_id, "live", outcome))
+    return results
+
+
+def gate_exit_code(results: list[GateResult]) -> int:
+    """1 on any nondeterminism or replay failure; 3 when some replays could not be judged."""
+    statuses = {r.outcome.status for r in results}
+    if statuses - {OK, "timeout", "error"}:
+        return 1
+    if statuses - {OK}:
+        return 3
+    return 0
+
+
+__all__ = ["NONDETERMINISM", "GateResult", "gate_exit_code", "load_workflow_classes",
+           "replay_files", "replay_live"]
