@@ -9,8 +9,9 @@ setup:
 demo: setup
 	.venv/bin/harness run scenarios/smoke.yaml
 
-test: setup
-	.venv/bin/ruff check harness tests
+test:
+	@bash scripts/bootstrap.sh --with-browser
+	.venv/bin/ruff check harness tests examples
 	.venv/bin/pytest -p no:cacheprovider tests
 
 lint: setup

@@ -73,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds per replay before it counts as hung (default 10)")
     add_stack_options(replay)
 
+    from harness.report.command import add_report_parser
+
+    add_report_parser(sub)
+
     sub.add_parser("list", help="list workloads, faults, checks and scenarios")
     return parser
 

@@ -37,6 +37,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return cmd_list()
     if args.command == "replay":
         return cmd_replay(args)
+    if args.command == "report":
+        from harness.report.command import cmd_report
+
+        return int(cmd_report(args))
     raise UsageError(f"unknown command {args.command!r}")
 
 
@@ -127,6 +131,9 @@ def cmd_check(run_dir: Path) -> int:
     verdicts = judge(run, [(c.name, c.options) for c in scenario.checks])
     stored = run.read_json("results.json", {})
     write_results(run, verdicts, {"rejudged": True})
+    from harness.report import write_reports
+
+    write_reports(run.path)
     print_verdicts(run, verdicts)
     before = {v["check"]: v["status"] for v in stored.get("verdicts", [])}
     for v in verdicts:

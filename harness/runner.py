@@ -166,6 +166,10 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
     meta["finished_at"] = datetime.now(UTC).isoformat()
     run.write_json("meta.json", meta)
     results = write_results(run, verdicts)
+    progress.update(phase="reporting")
+    from harness.report import write_reports
+
+    write_reports(run.path)
     progress.update(phase=str(overall(verdicts)))
     return RunOutcome(run, verdicts, results)
 

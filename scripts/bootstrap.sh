@@ -33,4 +33,8 @@ if ! command -v toxiproxy-server >/dev/null 2>&1 && [ ! -x .tools/bin/toxiproxy-
   mv .tools/gobin/server .tools/bin/toxiproxy-server
   rmdir .tools/gobin 2>/dev/null || true
 fi
+# Debian's chromium, for the report's headless-browser test (root only; no-op when present).
+if [ "${1:-}" = "--with-browser" ]; then
+  bash scripts/install-chromium.sh
+fi
 echo "bootstrap: ready"

@@ -21,20 +21,31 @@ ATTEMPT_COLUMNS = ["workflow_id", "activity_id", "activity_type", "attempt", "id
 LEDGER_OUTCOMES = ["applied", "duplicate", "rejected", "invalid", "noop"]
 
 
+def entries(run: RunFolder) -> list[dict[str, Any]]:
+    """Journal entries with a time: a hand-edited or foreign line must not sink a report."""
+    return [e for e in run.journal if isinstance(e, dict)
+            and isinstance(e.get("t"), int | float) and not isinstance(e.get("t"), bool)]
+
+
 def run_start(run: RunFolder) -> float | None:
     """Epoch seconds every timeline is relative to: the run's start entry, else the first."""
-    times = [e["t"] for e in run.journal if isinstance(e.get("t"), int | float)]
-    for entry in run.journal:
+    for entry in entries(run):
         if entry.get("kind") == "run" and entry.get("type") == "start":
             return float(entry["t"])
+    times = [e["t"] for e in entries(run)]
     return min(times) if times else None
+
+
+def run_end(run: RunFolder) -> float | None:
+    times = [e["t"] for e in entries(run)]
+    return float(max(times)) if times else None
 
 
 def completions(run: RunFolder) -> pd.DataFrame:
     """One row per workflow whose result call ended: latency from its start invoke."""
     starts: dict[str, dict[str, Any]] = {}
     rows = []
-    for e in run.journal:
+    for e in entries(run):
         if e.get("kind") != "client" or "workflow_id" not in e:
             continue
         wid = e["workflow_id"]
@@ -53,7 +64,7 @@ def completions(run: RunFolder) -> pd.DataFrame:
 
 
 def started_count(run: RunFolder) -> int:
-    return len({e["workflow_id"] for e in run.journal
+    return len({e["workflow_id"] for e in entries(run)
                 if e.get("kind") == "client" and e.get("op") == "start"
                 and e.get("type") == "invoke" and "workflow_id" in e})
 
@@ -61,7 +72,7 @@ def started_count(run: RunFolder) -> int:
 def faults(run: RunFolder) -> pd.DataFrame:
     """One row per fault id: its inject and heal times (heal NaN when none was recorded)."""
     by_id: dict[str, dict[str, Any]] = {}
-    for e in run.journal:
+    for e in entries(run):
         if e.get("kind") != "fault":
             continue
         fid = str(e.get("fault_id") or f"#{e.get('seq')}")
@@ -70,10 +81,18 @@ def faults(run: RunFolder) -> pd.DataFrame:
                                      "healed": None, "error": None})
         if e.get("type") == "inject" and row["injected"] is None:
             row["injected"] = float(e["t"])
+            if e.get("error"):
+                row["error"] = f"inject failed: {e['error']}"
         elif e.get("type") == "heal":
             row["healed"] = float(e["t"])
-            row["error"] = e.get("error") or row["error"]
+            row["error"] = f"heal failed: {e['error']}" if e.get("error") else row["error"]
     return pd.DataFrame(list(by_id.values()), columns=FAULT_COLUMNS)
+
+
+def worker_crashes(run: RunFolder) -> pd.Series:
+    """When workers died unasked (journal `worker` `crash`): aimed crashes and real ones."""
+    return pd.Series([float(e["t"]) for e in entries(run)
+                      if e.get("kind") == "worker" and e.get("type") == "crash"], dtype=float)
 
 
 def read_activity_events(workers_dir: Path) -> pd.DataFrame:
@@ -85,7 +104,8 @@ def read_activity_events(workers_dir: Path) -> pd.DataFrame:
                 event = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            if isinstance(event, dict) and "event" in event and "t" in event:
+            if isinstance(event, dict) and "event" in event \
+                    and isinstance(event.get("t"), int | float):
                 rows.append(event)
     frame = pd.DataFrame(rows)
     for col in ("t", "identity", "event", "workflow_id", "workflow_run_id", "activity_id",
@@ -95,8 +115,21 @@ def read_activity_events(workers_dir: Path) -> pd.DataFrame:
     return frame.sort_values("t", kind="stable") if len(frame) else frame
 
 
-def attempts(events: pd.DataFrame, run_end: float | None = None) -> pd.DataFrame:
-    """Pair each `started` with its `completed`/`failed`; one left open is `lost` (a crash)."""
+def worker_deaths(run: RunFolder) -> dict[str, list[float]]:
+    """Per worker identity, when the journal saw it killed, crash or exit."""
+    deaths: dict[str, list[float]] = {}
+    for e in entries(run):
+        if e.get("kind") == "worker" and e.get("type") in ("kill", "crash", "exit"):
+            deaths.setdefault(str(e.get("identity")), []).append(float(e["t"]))
+    return deaths
+
+
+def attempts(events: pd.DataFrame, run_end: float | None = None,
+             deaths: dict[str, list[float]] | None = None) -> pd.DataFrame:
+    """Pair each `started` with its `completed`/`failed`; one left open is `lost`.
+
+    A lost attempt ends where its worker died (the crash point), else at the run's end.
+    """
     open_: dict[tuple[Any, ...], dict[str, Any]] = {}
     rows: list[dict[str, Any]] = []
     for e in events.to_dict("records"):
@@ -113,7 +146,8 @@ def attempts(events: pd.DataFrame, run_end: float | None = None) -> pd.DataFrame
             rows.append(row)
     last = run_end if run_end is not None else (float(events["t"].max()) if len(events) else 0)
     for row in open_.values():
-        row["end"] = max(last, row["start"])
+        died = [t for t in (deaths or {}).get(str(row["identity"]), []) if t >= row["start"]]
+        row["end"] = min(died) if died else max(last, row["start"])
         rows.append(row)
     return pd.DataFrame(rows, columns=ATTEMPT_COLUMNS)
 

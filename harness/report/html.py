@@ -7,6 +7,7 @@ as a CI artifact or opened on a plane; no part of it fetches anything from a net
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,7 @@ import pandas as pd
 from harness.report import frames, plots
 from harness.report.figures import KeyFigures, fmt_rate, fmt_seconds, key_figures
 from harness.report.model import RunReport, compact
+from harness.report.swimlane import swimlane_plot
 from harness.report.tables import (
     Table,
     environment_rows,
@@ -26,6 +28,7 @@ from harness.report.tables import (
     history_table,
     stack_rows,
 )
+from harness.report.timeline import timeline_plot
 
 SWIMLANE_CAP = 40
 _URL = re.compile(r"\b(https?)://", re.IGNORECASE)
@@ -37,7 +40,7 @@ def defang(text: str) -> str:
 
 
 @cache
-def environment() -> jinja2.Environment:
+def _jinja() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("harness.report", "templates"),
         autoescape=True, trim_blocks=True, lstrip_blocks=True,
@@ -46,8 +49,8 @@ def environment() -> jinja2.Environment:
 
 
 def render(template: str, **context: Any) -> str:
-    css = environment().get_template("report.css").render()
-    return defang(environment().get_template(template).render(css=css, **context))
+    css = _jinja().get_template("report.css").render()
+    return defang(_jinja().get_template(template).render(css=css, **context))
 
 
 @dataclass
@@ -84,25 +87,49 @@ def per_fault_frame(report: RunReport) -> pd.DataFrame:
     return frame
 
 
+def per_fault_table(frame: pd.DataFrame, t0: float) -> Table:
+    """Epoch times become seconds since run start, the axis every plot uses."""
+    shown = frame.copy()
+    for col in ("injected_at", "healed_at", "recovered_at"):
+        if col in shown:
+            rel = pd.to_numeric(shown[col], errors="coerce") - t0
+            shown[col] = rel.map(lambda v: "" if pd.isna(v) else f"+{v:.2f} s")
+    shown["seconds"] = pd.to_numeric(shown["seconds"], errors="coerce").map(
+        lambda v: "never recovered" if pd.isna(v) else f"{v:.3f}")
+    return frame_table(shown.rename(columns={"injected_at": "injected", "healed_at": "healed",
+                                             "recovered_at": "recovered"}))
+
+
+def _drawn(report: RunReport, name: str, draw: Callable[[], str | None]) -> str | None:
+    """A plot, or None with a note: odd evidence must cost one plot, never the report."""
+    try:
+        return draw()
+    except Exception as err:  # the rest of the report is still worth writing
+        report.notes.append(f"the {name} plot could not be drawn ({type(err).__name__}: {err})")
+        return None
+
+
 def build_plots(report: RunReport) -> tuple[list[Plot], pd.DataFrame]:
     run = report.run
     t0 = frames.run_start(run) or 0.0
     done, faults = frames.completions(run), frames.faults(run)
     events = frames.read_activity_events(run.workers_dir)
-    attempts = frames.attempts(events, _run_end(report))
+    attempts = frames.attempts(events, frames.run_end(run), frames.worker_deaths(run))
     injections = events[events["event"] == "injected"] if len(events) else events
-    timeline = plots.timeline_plot(done, faults, t0)
-    swimlane = plots.swimlane_plot(attempts, injections, faults, t0, SWIMLANE_CAP)
+    crashes = frames.worker_crashes(run)
+    timeline = _drawn(report, "timeline", lambda: timeline_plot(done, faults, crashes, t0))
+    swimlane = _drawn(report, "activity", lambda: swimlane_plot(
+        attempts, injections, faults, crashes, t0, SWIMLANE_CAP))
     lanes = attempts["workflow_id"].nunique()
     per_fault = per_fault_frame(report)
-    recovery = plots.recovery_plot(per_fault)
+    recovery = _drawn(report, "recovery", lambda: plots.recovery_plot(per_fault))
     no_recovery = ("no faults ran in this run" if faults.empty and per_fault.empty
                    else "recovery was not measured for this run (no recovery in results.json)")
     return [
         Plot("Timeline", timeline,
              "no workflow result was recorded in the journal" if timeline is None else
-             "Workflow completions per second and start-to-result latency; fault windows "
-             "shaded, instantaneous faults dashed.",
+             "Faults on top (bar: inject to heal, diamond: instantaneous, x: a worker died "
+             "unasked), then workflow completions per second and start-to-result latency.",
              "throughput and latency over time"),
         Plot("Activity attempts", swimlane,
              "no activity events were recorded (no workers/*.activities.jsonl)"
@@ -111,14 +138,10 @@ def build_plots(report: RunReport) -> tuple[list[Plot], pd.DataFrame]:
              "one bar per attempt, x marks an attempt whose worker went away.",
              "activity attempts per workflow"),
         Plot("Recovery time", recovery, no_recovery if recovery is None else
-             "Seconds from heal to resumed progress, per fault; x marks a fault the run "
-             "never recovered from.", "recovery seconds per fault"),
+             "Seconds from the end of each fault's damage (its heal, or the kill itself) to "
+             "resumed progress; x marks a fault the run never recovered from.",
+             "recovery seconds per fault"),
     ], per_fault
-
-
-def _run_end(report: RunReport) -> float | None:
-    times = [e["t"] for e in report.run.journal if isinstance(e.get("t"), int | float)]
-    return float(max(times)) if times else None
 
 
 def verdict_rows(report: RunReport) -> list[dict[str, Any]]:
@@ -141,14 +164,22 @@ def render_report(report: RunReport) -> str:
                    else "the ledger recorded no requests" if ledger.empty else "")
     recovery_table: Table | None = None
     if not per_fault.empty:
-        recovery_table = frame_table(per_fault)
+        recovery_table = per_fault_table(per_fault, frames.run_start(report.run) or 0.0)
     return render(
         "report.html.j2", report=report, status=report.status, counts=report.counts(),
         figures=figure_rows(key_figures(report)), verdicts=verdict_rows(report),
         plots=plot_list, recovery_table=recovery_table, ledger=frame_table(ledger),
         ledger_note=ledger_note, environment=environment_rows(report),
-        stack=stack_rows(report), histories=history_table(report),
+        stack=stack_rows(report), histories=history_table(report), load=load_rows(report),
     )
+
+
+def load_rows(report: RunReport) -> list[tuple[str, str]]:
+    """The load summary of `harness load` runs, as written; the raw CSVs stay in load/."""
+    load = report.results.get("load")
+    if not isinstance(load, dict):
+        return []
+    return [(str(k).replace("_", " "), compact(v)) for k, v in load.items()]
 
 
 def write_html(report: RunReport, path: Path | None = None) -> Path:

@@ -113,6 +113,6 @@ def compact(value: Any, limit: int = 300) -> str:
     """One-line text for a table cell: nested values as JSON, long text cut."""
     if value is None:
         return ""
-    text = value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -48,9 +49,9 @@ def local_link(run_dir: Path, value: Any) -> str | None:
 
 def cell(run_dir: Path, key: str, value: Any) -> Cell:
     if key in ("history", "history_file"):
-        href = local_link(run_dir, value)
-        if href:
-            return Cell(href.rsplit("/", 1)[-1], href, not (run_dir / href).exists())
+        rel = local_link(run_dir, value)
+        if rel:
+            return Cell(rel.rsplit("/", 1)[-1], quote(rel), not (run_dir / rel).exists())
     return Cell(compact(value))
 
 
@@ -105,8 +106,8 @@ def stack_rows(report: RunReport) -> list[tuple[str, str]]:
 
 def history_table(report: RunReport, cap: int = HISTORIES_SHOWN) -> Table:
     """Stored histories, from workflows.json when present, else whatever is in histories/."""
-    records = [w for w in report.run.workflows if isinstance(w, dict)] \
-        if isinstance(report.run.workflows, list) else []
+    workflows = report.run.workflows
+    records = [w for w in workflows if isinstance(w, dict)] if isinstance(workflows, list) else []
     table = Table(["workflow", "status", "type", "events", "history"])
     listed: set[str] = set()
     for w in records:
@@ -122,7 +123,7 @@ def history_table(report: RunReport, cap: int = HISTORIES_SHOWN) -> Table:
             href = f"histories/{path.name}"
             if href not in listed:
                 table.rows.append([Cell(path.stem), Cell(""), Cell(""), Cell(""),
-                                   Cell(path.name, href)])
+                                   Cell(path.name, quote(href))])
     table.total = len(table.rows)
     table.rows = table.rows[:cap]
     return table
