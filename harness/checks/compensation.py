@@ -48,7 +48,7 @@ def check(run: RunFolder, options: CompensationOptions | None = None) -> Verdict
     for wid in sorted(sagas):
         record = last.get(wid) or {}
         status = record.get("status")
-        forward = [e for e in mine[wid] if _pair_of(e, forward=True)]
+        forward = [e for e in mine[wid] if _is_forward(e)]
         if status == "FAILED" and forward:
             judged += 1
         if status in ("FAILED", "COMPLETED"):
@@ -97,9 +97,8 @@ def judge_saga(effects: list[dict[str, Any]], completed: bool) -> list[dict[str,
                          "observed": f"{give_back} applied before {take}"})
         elif comp:
             done.append((fwd[0]["seq"], comp[0]["seq"], give_back))
-    done.sort()
     applied = [name for _f, _c, name in sorted(done, key=lambda d: d[1])]
-    expected = [name for _f, _c, name in reversed(done)]
+    expected = [name for _f, _c, name in sorted(done, reverse=True)]
     if applied != expected:
         rows.append({"step": "order", "expected": f"reverse order {expected}",
                      "observed": f"applied as {applied}",
@@ -107,6 +106,6 @@ def judge_saga(effects: list[dict[str, Any]], completed: bool) -> list[dict[str,
     return rows
 
 
-def _pair_of(effect: dict[str, Any], forward: bool) -> bool:
+def _is_forward(effect: dict[str, Any]) -> bool:
     key = (effect.get("service"), effect.get("op"))
-    return any(key == (service, take if forward else back) for service, take, back in PAIRS)
+    return any(key == (service, take) for service, take, _back in PAIRS)

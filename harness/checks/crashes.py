@@ -16,6 +16,8 @@ from harness.checks.facts import activity_events, epoch, executions
 from harness.runfolder import RunFolder
 
 CRASH_FAULTS = {"worker_kill", "worker_crash", "server_restart", "rolling_restart"}
+# A fault's inject entry follows the supervisor's kill entry within this many seconds.
+SAME_EVENT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -37,16 +39,23 @@ def crash_hits(run: RunFolder) -> list[Hit]:
     driven_at = next((e["t"] for e in run.journal
                       if e.get("kind") == "run" and e.get("type") == "driven"), None)
     for entry in run.journal:
-        kind, t = entry.get("kind"), float(entry.get("t") or 0.0)
-        if kind == "fault" and entry.get("type") == "inject" and not entry.get("error"):
+        t = float(entry.get("t") or 0.0)
+        if entry.get("kind") == "fault" and entry.get("type") == "inject" \
+                and not entry.get("error"):
             name = str(entry.get("fault"))
             if (entry.get("details") or {}).get("armed") or not _is_crash(name):
                 continue
             hits.append(Hit(t, name, entry.get("fault_id"), entry.get("target")))
-        elif kind == "worker" and entry.get("type") in ("crash", "kill"):
-            if driven_at is not None and t > driven_at:
-                continue  # the run's own shutdown of its workers, after the last workflow
-            hits.append(Hit(t, f"worker_{entry['type']}", None, entry.get("identity")))
+    for entry in run.journal:
+        t = float(entry.get("t") or 0.0)
+        if entry.get("kind") != "worker" or entry.get("type") not in ("crash", "kill"):
+            continue
+        if driven_at is not None and t > driven_at:
+            continue  # the run's own shutdown of its workers, after the last workflow
+        identity = str(entry.get("identity"))
+        if any(abs(h.t - t) < SAME_EVENT_S and identity in str(h.target) for h in hits):
+            continue  # the kill a journaled fault did: already counted as that fault
+        hits.append(Hit(t, f"worker {entry['type']}", None, identity))
     for event in activity_events(run):
         if event.get("event") == "injected":
             hits.append(Hit(float(event.get("t") or 0.0), f"injected:{event.get('injection')}",
@@ -71,11 +80,11 @@ def running_at(run: RunFolder, t: float) -> set[str]:
     return found
 
 
-def hits_by_workflow(run: RunFolder) -> dict[str, list[Hit]]:
+def hits_by_workflow(run: RunFolder, crashes: list[Hit] | None = None) -> dict[str, list[Hit]]:
     """The crashes each workflow lived through: every open workflow for a process-wide
     fault, only the aimed workflow for an activity injection."""
     hit: dict[str, list[Hit]] = {}
-    for crash in crash_hits(run):
+    for crash in crash_hits(run) if crashes is None else crashes:
         victims = {crash.workflow_id} if crash.workflow_id else running_at(run, crash.t)
         for wid in victims:
             hit.setdefault(wid, []).append(crash)

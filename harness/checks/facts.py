@@ -66,6 +66,12 @@ def of_type(run: RunFolder, workflow_type: str) -> dict[str, dict[str, Any]]:
     return {wid: r for wid, r in latest(run).items() if r.get("workflow_type") == workflow_type}
 
 
+def workload_ids(run: RunFolder, workload: str, workflow_type: str) -> set[str]:
+    """Ids the driver started for a workload, plus stored executions of its workflow type
+    (a run judged again after a driver change still finds its workflows)."""
+    return set(starts(run, workload)) | set(of_type(run, workflow_type))
+
+
 def ledger_table(run: RunFolder, table: str) -> list[dict[str, Any]] | None:
     """Rows of one ledger table, or None when the run stored no ledger at all."""
     ledger = run.ledger

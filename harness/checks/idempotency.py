@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from harness.checks.facts import activity_events, history_of, ledger_table
+from harness.checks.facts import activity_events, latest, ledger_table
 from harness.checks.verdict import Verdict, failed, passed, unknown
 from harness.runfolder import RunFolder
 
@@ -25,7 +25,8 @@ class IdempotencyOptions(BaseModel):
     model_config = {"extra": "forbid"}
 
     # The scenario injects duplicate deliveries: if none happened, the run proved nothing.
-    expect_duplicates: bool = False
+    # None (the default) infers it: true when the scenario has a duplicate_delivery fault.
+    expect_duplicates: bool | None = None
 
 
 def check(run: RunFolder, options: IdempotencyOptions | None = None) -> Verdict:
@@ -41,8 +42,9 @@ def check(run: RunFolder, options: IdempotencyOptions | None = None) -> Verdict:
     effects_by_ref: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for effect in effects:
         effects_by_ref[effect.get("ref") or ""].append(effect)
+    last = latest(run)
     evidence = [row for ref, group in sorted(effects_by_ref.items())
-                if (row := _judge_ref(run, ref, group, attempts_by_ref.get(ref, [])))]
+                if (row := _judge_ref(last, ref, group, attempts_by_ref.get(ref, [])))]
     absorbed = sum(1 for a in attempts if a.get("outcome") == "duplicate")
     re_executed = re_executions(run)
     stats = {"refs": len(effects_by_ref), "effects": len(effects), "attempts": len(attempts),
@@ -55,19 +57,19 @@ def check(run: RunFolder, options: IdempotencyOptions | None = None) -> Verdict:
     observed = (f"{stats['duplicate_deliveries']} duplicate deliveries observed "
                 f"({absorbed} absorbed by the services, {stats['activity_re_executions']} "
                 f"activity re-executions)")
-    if options.expect_duplicates and not stats["duplicate_deliveries"]:
+    if _expects_duplicates(run, options) and not stats["duplicate_deliveries"]:
         return unknown(NAME, "the scenario was meant to deliver duplicates but none happened: "
                        "exactly-once was never put to the test", **stats)
     return passed(NAME, f"each of {len(effects_by_ref)} steps took effect exactly once; "
                   f"{observed}", **stats)
 
 
-def _judge_ref(run: RunFolder, ref: str, effects: list[dict[str, Any]],
+def _judge_ref(last: dict[str, dict[str, Any]], ref: str, effects: list[dict[str, Any]],
                attempts: list[dict[str, Any]]) -> dict[str, Any] | None:
     if len(effects) <= 1 and len(attempts) >= len(effects):
         return None
     first = effects[0]
-    keys = sorted({str(e.get("key")) for e in effects})
+    keys = list(dict.fromkeys(e.get("key") for e in effects))  # null stays null
     wid = first.get("workflow_id")
     if len(effects) > 1:
         why = ("sent without an idempotency key, so every delivery applied again"
@@ -81,7 +83,7 @@ def _judge_ref(run: RunFolder, ref: str, effects: list[dict[str, Any]],
         "observed": f"{len(effects)} effects from {len(attempts)} attempts",
         "effect_seqs": [e.get("seq") for e in effects],
         "attempt_outcomes": dict(Counter(a.get("outcome") for a in attempts)),
-        "why": why, "history": history_of(run, wid) if wid else None,
+        "why": why, "history": (last.get(wid) or {}).get("history_file"),
     }
 
 
@@ -97,3 +99,14 @@ def re_executions(run: RunFolder) -> dict[str, int]:
             started[(str(event.get("workflow_id")), str(event.get("workflow_run_id")),
                      str(event.get("activity_id")))] += 1
     return {f"{wid}/{aid}": n - 1 for (wid, _run, aid), n in started.items() if n > 1}
+
+
+def _expects_duplicates(run: RunFolder, options: IdempotencyOptions) -> bool:
+    if options.expect_duplicates is not None:
+        return options.expect_duplicates
+    import yaml
+
+    path = run.path / "scenario.yaml"
+    scenario = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    faults = (scenario or {}).get("faults") or []
+    return any(isinstance(f, dict) and f.get("type") == "duplicate_delivery" for f in faults)

@@ -7,7 +7,17 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from harness.checks import liveness
+from harness.checks import (
+    callback_resolution,
+    compensation,
+    determinism,
+    entity_consistency,
+    fanout_integrity,
+    idempotency,
+    liveness,
+    recovery_slo,
+    resume,
+)
 from harness.checks.verdict import Verdict
 from harness.runfolder import RunFolder
 
@@ -25,6 +35,25 @@ CHECKS: dict[str, Check] = {
     for c in [
         Check(liveness.NAME, liveness.check, liveness.LivenessOptions,
               "every started workflow reached its expected terminal state by the deadline"),
+        Check(idempotency.NAME, idempotency.check, idempotency.IdempotencyOptions,
+              "every step took effect exactly once in the ledger, however often delivered"),
+        Check(compensation.NAME, compensation.check, compensation.CompensationOptions,
+              "failed sagas undid each effect once, in reverse order; stock and money conserved"),
+        Check(resume.NAME, resume.check, resume.ResumeOptions,
+              "workflows hit by a crash resumed from their last step, not from the start"),
+        Check(determinism.NAME, determinism.check, determinism.DeterminismOptions,
+              "every collected history replays on the workflow code the run deployed"),
+        Check(entity_consistency.NAME, entity_consistency.check,
+              entity_consistency.EntityConsistencyOptions,
+              "each account's balance is the sum of the operations that happened, none twice"),
+        Check(callback_resolution.NAME, callback_resolution.check,
+              callback_resolution.CallbackResolutionOptions,
+              "each approval resolved once: by its callback iff in time, else escalated"),
+        Check(fanout_integrity.NAME, fanout_integrity.check,
+              fanout_integrity.FanoutIntegrityOptions,
+              "each fan-out aggregated exactly children x activities, each child once"),
+        Check(recovery_slo.NAME, recovery_slo.check, recovery_slo.RecoverySloOptions,
+              "recovery after each fault stayed within the p95 / max bounds"),
     ]
 }
 

@@ -96,7 +96,8 @@ def recovery_times(run: RunFolder) -> dict[str, Any]:
         seconds = round(recovered - point["ref"], 3) if recovered is not None else None
         per_fault.append({k: v for k, v in point.items() if k != "ref"}
                          | {"recovered_at": recovered, "seconds": seconds,
-                            "affected_workflows": len(affected)})
+                            "affected_workflows": len(affected),
+                            "workflow_ids": sorted(affected)[:20]})
     values = [p["seconds"] for p in per_fault if p["seconds"] is not None]
     return {"per_fault": per_fault, "p50": percentile(values, 0.5),
             "p95": percentile(values, 0.95), "max": max(values) if values else None}

@@ -8,6 +8,7 @@ what, and an identity change is visible evidence of a crash and recovery.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -19,6 +20,9 @@ from harness.errors import StackError
 from harness.journal import Journal
 from harness.stack.processes import OwnedProcess
 from harness.stack.worker_config import WorkerConfig
+
+# A worker that keeps dying is restarted at most this many times by the watchdog.
+MAX_INCARNATIONS = 50
 
 
 @dataclass
@@ -136,8 +140,14 @@ class WorkerSupervisor:
                                     exit_code=proc.returncode)
                 delay = self.restart_delays.get(slot.index)
                 if slot.index in self.restart_delays and delay is not None:
+                    if slot.incarnation >= MAX_INCARNATIONS:
+                        self.journal.worker("gave_up", slot.identity, restarts=slot.incarnation)
+                        continue
                     await asyncio.sleep(delay)
-                    await self.restart(slot.index)
+                    with contextlib.suppress(StackError):
+                        # It may crash again before ready (the fault that killed it can hit
+                        # the next life too): then this loop sees it dead and goes again.
+                        await self.restart(slot.index)
             await asyncio.sleep(period)
 
     def alive(self) -> list[int]:

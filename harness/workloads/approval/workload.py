@@ -11,6 +11,7 @@ from harness.workloads.approval.drive import drive
 from harness.workloads.approval.model import ApprovalParams
 from harness.workloads.approval.workflows import WORKFLOW_NAME, ApprovalV1
 from harness.workloads.base import Workload
+from harness.workloads.mutants.approval import ApprovalLostEarlyCallback
 
 
 def _activities(services: ServicesClient, version: str) -> list[Callable[..., Any]]:
@@ -22,7 +23,7 @@ APPROVAL = Workload(
     name="approval",
     description="request approval from an external approver; callback by signal or escalate",
     workflow_type=WORKFLOW_NAME,
-    versions={"v1": [ApprovalV1]},
+    versions={"v1": [ApprovalV1], "mutant-lost-early-callback": [ApprovalLostEarlyCallback]},
     activities=_activities,
     params_model=ApprovalParams,
     drive=drive,

@@ -11,6 +11,7 @@ from harness.workloads.entity.activities import EntityActivities
 from harness.workloads.entity.drive import drive
 from harness.workloads.entity.model import EntityParams
 from harness.workloads.entity.workflows import WORKFLOW_NAME, AccountEntityV1
+from harness.workloads.mutants.entity import AccountEntityNoDedupe
 
 
 def _activities(services: ServicesClient, version: str) -> list[Callable[..., Any]]:
@@ -21,7 +22,7 @@ ENTITY = Workload(
     name="entity",
     description="one long-lived account per workflow: signals, updates, queries, continue-as-new",
     workflow_type=WORKFLOW_NAME,
-    versions={"v1": [AccountEntityV1]},
+    versions={"v1": [AccountEntityV1], "mutant-no-dedupe": [AccountEntityNoDedupe]},
     activities=_activities,
     params_model=EntityParams,
     drive=drive,

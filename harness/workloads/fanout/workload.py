@@ -11,6 +11,7 @@ from harness.workloads.fanout.activities import FanOutActivities
 from harness.workloads.fanout.drive import drive
 from harness.workloads.fanout.model import FanOutParams
 from harness.workloads.fanout.workflows import WORKFLOW_NAME, FanOutChildV1, FanOutV1
+from harness.workloads.mutants.fanout import FanOutChildNewId
 
 
 def _activities(services: ServicesClient, version: str) -> list[Callable[..., Any]]:
@@ -21,7 +22,8 @@ FANOUT = Workload(
     name="fanout",
     description="a parent starts C children of A activities each and sums their results",
     workflow_type=WORKFLOW_NAME,
-    versions={"v1": [FanOutV1, FanOutChildV1]},
+    versions={"v1": [FanOutV1, FanOutChildV1],
+              "mutant-child-new-id": [FanOutChildNewId, FanOutChildV1]},
     activities=_activities,
     params_model=FanOutParams,
     drive=drive,

@@ -7,22 +7,39 @@ from typing import Any
 
 from harness.services.client import ServicesClient
 from harness.workloads.base import Workload
+from harness.workloads.mutants import order_saga_activities as mutant_acts
+from harness.workloads.mutants.order_saga import (
+    OrderSagaCompensationAfterStep,
+    OrderSagaSkipCompensation,
+)
+from harness.workloads.mutants.order_saga_v2 import OrderSagaV2Unpatched
 from harness.workloads.order_saga.activities import OrderActivities
 from harness.workloads.order_saga.drive import drive
 from harness.workloads.order_saga.model import OrderSagaParams
 from harness.workloads.order_saga.workflows import WORKFLOW_NAME, OrderSagaV1
 
+# Mutants that break an activity rather than the workflow (see harness.workloads.mutants).
+_MUTANT_ACTIVITIES = {"mutant-no-idempotency-key": mutant_acts.NoIdempotencyKeyActivities,
+                      "mutant-no-checkpoint": mutant_acts.NoCheckpointActivities}
+
 
 def _activities(services: ServicesClient, version: str) -> list[Callable[..., Any]]:
-    acts = OrderActivities(services)
-    return [acts.reserve, acts.release, acts.charge, acts.refund, acts.pack, acts.ship]
+    acts = _MUTANT_ACTIVITIES.get(version, OrderActivities)(services)
+    extra = [mutant_acts.NotifyActivities(services).notify_order] \
+        if version == "v2-unpatched" else []
+    return [acts.reserve, acts.release, acts.charge, acts.refund, acts.pack, acts.ship, *extra]
 
 
 ORDER_SAGA = Workload(
     name="order_saga",
     description="reserve -> charge -> (pack) -> ship, compensations run LIFO on failure",
     workflow_type=WORKFLOW_NAME,
-    versions={"v1": [OrderSagaV1]},
+    versions={"v1": [OrderSagaV1],
+              "v2-unpatched": [OrderSagaV2Unpatched],
+              "mutant-no-idempotency-key": [OrderSagaV1],
+              "mutant-no-checkpoint": [OrderSagaV1],
+              "mutant-skip-compensation": [OrderSagaSkipCompensation],
+              "mutant-compensation-after-step": [OrderSagaCompensationAfterStep]},
     activities=_activities,
     params_model=OrderSagaParams,
     drive=drive,

@@ -1,0 +1,54 @@
+"""Order saga mutants: a lost compensation, a compensation registered too late.
+
+Workflow code only; the activity mutants live in order_saga_activities.py.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from harness.workloads.order_saga.model import Order, OrderResult
+    from harness.workloads.order_saga.workflows import WORKFLOW_NAME, OrderSagaV1
+    from harness.workloads.settings import activity_options
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class OrderSagaSkipCompensation(OrderSagaV1):
+    """Bug: the refund is never registered ("payments void themselves"), so a failure after
+    the charge leaves the customer charged for an order that never shipped."""
+
+    @workflow.run
+    async def run(self, order: Order) -> OrderResult:
+        return await super().run(order)
+
+    async def step(self, activity: str, order: Order, compensation: str | None = None) -> None:
+        if activity == "charge_payment":
+            compensation = None
+        await super().step(activity, order, compensation)
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class OrderSagaCompensationAfterStep(OrderSagaV1):
+    """Bug: each compensation is registered only after its step returned, and charges are
+    not retried ("never charge twice"). A charge that took effect but whose completion was
+    lost fails the step, and its refund was never registered: the money is kept."""
+
+    @workflow.run
+    async def run(self, order: Order) -> OrderResult:
+        return await super().run(order)
+
+    async def step(self, activity: str, order: Order, compensation: str | None = None) -> None:
+        options = activity_options()
+        if activity == "pack_order":
+            budget = 30 + 3 * order.pack_items * order.pack_item_seconds
+            options["start_to_close_timeout"] = timedelta(seconds=budget)
+        if activity == "charge_payment":
+            options["retry_policy"] = RetryPolicy(maximum_attempts=1)
+        await workflow.execute_activity(activity, order, **options)
+        self.steps.append(activity)
+        if compensation:
+            self.compensations.append(compensation)
