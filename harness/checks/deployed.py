@@ -2,8 +2,8 @@
 
 The scenario names a version per workload, and `workers.version` may override it (the
 workers run other code than the client expects). A deploy drill changes versions mid-run
-and journals it as a fault `deploy` with params {workload, from, to}; the latest deploy of
-a workload wins, because that is the code the surviving executions now run on.
+and journals it as a fault `deploy` with params {versions: {workload: version}}; the latest
+deploy of a workload wins, because that is the code the surviving executions now run on.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ def deployed_versions(run: RunFolder) -> dict[str, str]:
         if (entry.get("kind"), entry.get("type"), entry.get("fault")) != \
                 ("fault", "inject", "deploy") or entry.get("error"):
             continue
-        params = {**(entry.get("details") or {}), **(entry.get("params") or {})}
-        if params.get("workload") and params.get("to"):
+        params = entry.get("params") or {}
+        versions.update({str(w): str(v) for w, v in (params.get("versions") or {}).items()})
+        if params.get("workload") and isinstance(params.get("to"), str):
             versions[str(params["workload"])] = str(params["to"])
     return versions
 

@@ -15,6 +15,7 @@ from harness.checks import (
     fanout_integrity,
     idempotency,
     liveness,
+    nondeterminism,
     recovery_slo,
     resume,
 )
@@ -52,6 +53,8 @@ CHECKS: dict[str, Check] = {
         Check(fanout_integrity.NAME, fanout_integrity.check,
               fanout_integrity.FanoutIntegrityOptions,
               "each fan-out aggregated exactly children x activities, each child once"),
+        Check(nondeterminism.NAME, nondeterminism.check, nondeterminism.NondeterminismOptions,
+              "deployed code did not strand running workflows (or, in a drill, it was caught)"),
         Check(recovery_slo.NAME, recovery_slo.check, recovery_slo.RecoverySloOptions,
               "recovery after each fault stayed within the p95 / max bounds"),
     ]

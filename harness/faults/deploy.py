@@ -14,6 +14,8 @@ import signal
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic import Field, model_validator
+
 from harness.durations import Duration
 from harness.faults.base import Fault, FaultSpec
 
@@ -22,13 +24,33 @@ if TYPE_CHECKING:
 
 
 class Deploy(FaultSpec):
-    """Redeploy the workers of one workload with another version of its code."""
+    """Redeploy the workers with other versions of workloads' code: `versions` maps a
+    workload to the version deployed (`workload` + `to` is the one-workload short form)."""
 
     type: Literal["deploy"] = "deploy"
-    workload: str
-    to: str
+    workload: str | None = None
+    to: str | None = None
+    versions: dict[str, str] = Field(default_factory=dict)
     mode: Literal["all_at_once", "rolling"] = "all_at_once"
     interval: Duration = 0.5
+
+    @model_validator(mode="after")
+    def _target(self) -> Deploy:
+        if (self.workload is None) != (self.to is None):
+            raise ValueError("give both 'workload' and 'to', or a 'versions' mapping")
+        if self.workload is not None and self.to is not None:
+            self.versions = {**self.versions, self.workload: self.to}
+        if not self.versions:
+            raise ValueError("a deploy needs 'versions' (workload: version) or 'workload'+'to'")
+        from harness.workloads.registry import WORKLOADS
+
+        for name, version in self.versions.items():
+            if name not in WORKLOADS:
+                raise ValueError(f"unknown workload {name!r}")
+            if version not in WORKLOADS[name].versions:
+                raise ValueError(f"unknown version {version!r} of {name} "
+                                 f"(known: {', '.join(WORKLOADS[name].versions)})")
+        return self
 
 
 class DeployFault(Fault):
@@ -36,9 +58,9 @@ class DeployFault(Fault):
 
     async def inject(self, ctx: RunContext) -> dict[str, Any]:
         supervisor = ctx.supervisor
-        previous = supervisor.slots[0].config.workloads.get(self.spec.workload)
-        versions = {**supervisor.slots[0].config.workloads, self.spec.workload: self.spec.to}
-        self.target = f"{self.spec.workload}:{previous}->{self.spec.to}"
+        before = dict(supervisor.slots[0].config.workloads)
+        versions = {**before, **self.spec.versions}
+        self.target = ", ".join(f"{w}:{before.get(w)}->{v}" for w, v in self.spec.versions.items())
         slots = [s.index for s in supervisor.slots]
         if self.spec.mode == "all_at_once":
             for index in slots:
@@ -51,5 +73,5 @@ class DeployFault(Fault):
                 config = replace(supervisor.slot(index).config, workloads=versions)
                 await supervisor.restart(index, config)
                 await asyncio.sleep(self.spec.interval)
-        return {"target": self.target, "workload": self.spec.workload, "from": previous,
-                "to": self.spec.to, "mode": self.spec.mode}
+        return {"target": self.target, "from": {w: before.get(w) for w in self.spec.versions},
+                "to": dict(self.spec.versions), "mode": self.spec.mode}

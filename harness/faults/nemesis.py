@@ -66,6 +66,7 @@ class Nemesis:
             (f, make_fault(f.fault_id, self.specs[f.spec_index], f.choice)) for f in self.firings
         ]
         self.executed: list[dict[str, Any]] = []
+        self.injecting: set[asyncio.Task[bool]] = set()
 
     def worker_faults(self) -> list[dict[str, Any]]:
         """Interceptor-side faults, armed in every worker's config at start."""
@@ -95,6 +96,8 @@ class Nemesis:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+            if self.injecting:
+                await asyncio.wait(self.injecting, timeout=60)
             await self.heal_all(ctx)
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -105,6 +108,19 @@ class Nemesis:
     async def _fire(self, ctx: RunContext, counter: EventCounter, firing: PlannedFiring,
                     fault: Fault) -> None:
         await self._wait_trigger(ctx, counter, firing)
+        # An inject that has begun runs to its end even if the run ends meanwhile (a rolling
+        # deploy takes seconds): half-done faults are neither journaled nor healable.
+        injecting = asyncio.create_task(self._inject(ctx, firing, fault))
+        self.injecting.add(injecting)
+        if not await asyncio.shield(injecting):
+            return
+        if firing.duration is not None:
+            await asyncio.sleep(firing.duration)
+        elif fault.armed:
+            return  # in force until the run ends; healed in the nemesis' finally
+        await self._heal(ctx, firing, fault, self._record(firing))
+
+    async def _inject(self, ctx: RunContext, firing: PlannedFiring, fault: Fault) -> bool:
         record: dict[str, Any] = {"fault_id": firing.fault_id, "type": firing.type,
                                   "planned_at": firing.at}
         self.executed.append(record)
@@ -113,17 +129,13 @@ class Nemesis:
         except Exception as err:  # noqa: BLE001 - journaled; the run goes on
             record["error"] = repr(err)
             ctx.journal.fault("inject", firing.type, fault_id=firing.fault_id, error=repr(err))
-            return
+            return False
         fault.injected = True
         record["injected_at"] = round(time.time() - ctx.driving_started, 3)
         record["target"] = fault.target
         ctx.journal.fault("inject", firing.type, fault_id=firing.fault_id, target=fault.target,
                           params=fault.params(), details=details)
-        if firing.duration is not None:
-            await asyncio.sleep(firing.duration)
-        elif fault.armed:
-            return  # in force until the run ends; healed in the nemesis' finally
-        await self._heal(ctx, firing, fault, record)
+        return True
 
     async def _wait_trigger(self, ctx: RunContext, counter: EventCounter,
                             firing: PlannedFiring) -> None:
@@ -154,11 +166,13 @@ class Nemesis:
         ctx.journal.fault("heal", firing.type, fault_id=firing.fault_id, target=fault.target,
                           details=details)
 
+    def _record(self, firing: PlannedFiring) -> dict[str, Any]:
+        return next((r for r in self.executed if r["fault_id"] == firing.fault_id), {})
+
     async def heal_all(self, ctx: RunContext) -> None:
         """Heal whatever is still injected; shielded so a second Ctrl-C cannot skip it."""
         for firing, fault in self.faults:
-            record = next((r for r in self.executed if r["fault_id"] == firing.fault_id), {})
-            await asyncio.shield(self._heal(ctx, firing, fault, record))
+            await asyncio.shield(self._heal(ctx, firing, fault, self._record(firing)))
 
     def verify_clean(self, ctx: RunContext) -> None:
         proxy = ctx.stack.toxiproxy

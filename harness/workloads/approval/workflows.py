@@ -31,6 +31,7 @@ class ApprovalV1:
     @workflow.run
     async def run(self, request: ApprovalRequest) -> ApprovalResult:
         asked_at = workflow.now()
+        await self.before_request(request)
         await workflow.execute_activity("request_approval", request, **activity_options())
         try:
             await workflow.wait_condition(
@@ -43,6 +44,9 @@ class ApprovalV1:
         waited = (workflow.now() - asked_at).total_seconds()
         await workflow.execute_activity("notify", args=[request, outcome], **activity_options())
         return ApprovalResult(request.request_id, outcome, waited, len(self.callbacks))
+
+    async def before_request(self, request: ApprovalRequest) -> None:
+        """A hook for later versions (v2 acknowledges the request first); v1 does nothing."""
 
     @workflow.signal(name=SIGNAL)
     def decide(self, callback: ApprovalCallback) -> None:

@@ -9,6 +9,7 @@ from harness.services.client import ServicesClient
 from harness.workloads.approval.activities import ApprovalActivities
 from harness.workloads.approval.drive import drive
 from harness.workloads.approval.model import ApprovalParams
+from harness.workloads.approval.versions import VERSIONS
 from harness.workloads.approval.workflows import WORKFLOW_NAME, ApprovalV1
 from harness.workloads.base import Workload
 from harness.workloads.mutants.approval import ApprovalLostEarlyCallback
@@ -23,7 +24,8 @@ APPROVAL = Workload(
     name="approval",
     description="request approval from an external approver; callback by signal or escalate",
     workflow_type=WORKFLOW_NAME,
-    versions={"v1": [ApprovalV1], "mutant-lost-early-callback": [ApprovalLostEarlyCallback]},
+    versions={"v1": [ApprovalV1], **VERSIONS,
+              "mutant-lost-early-callback": [ApprovalLostEarlyCallback]},
     activities=_activities,
     params_model=ApprovalParams,
     drive=drive,

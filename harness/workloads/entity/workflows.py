@@ -51,6 +51,7 @@ class AccountEntityV1:
         if state.balance + op.amount < 0:
             state.results[op.request_id] = None
             return
+        await self.before_apply(op)
         await workflow.execute_activity(
             "apply_entry", args=[state.account_id, op.request_id, op.amount], **activity_options()
         )
@@ -59,6 +60,9 @@ class AccountEntityV1:
         self.applied_this_run += 1
         state.results[op.request_id] = state.balance
         self._trim()
+
+    async def before_apply(self, op: Operation) -> None:
+        """A hook for later versions (v2 adds an audit delay); v1 does nothing here."""
 
     def _trim(self) -> None:
         window = 500

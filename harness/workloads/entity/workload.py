@@ -10,6 +10,7 @@ from harness.workloads.base import Workload
 from harness.workloads.entity.activities import EntityActivities
 from harness.workloads.entity.drive import drive
 from harness.workloads.entity.model import EntityParams
+from harness.workloads.entity.versions import VERSIONS
 from harness.workloads.entity.workflows import WORKFLOW_NAME, AccountEntityV1
 from harness.workloads.mutants.entity import AccountEntityNoDedupe
 
@@ -22,7 +23,7 @@ ENTITY = Workload(
     name="entity",
     description="one long-lived account per workflow: signals, updates, queries, continue-as-new",
     workflow_type=WORKFLOW_NAME,
-    versions={"v1": [AccountEntityV1], "mutant-no-dedupe": [AccountEntityNoDedupe]},
+    versions={"v1": [AccountEntityV1], **VERSIONS, "mutant-no-dedupe": [AccountEntityNoDedupe]},
     activities=_activities,
     params_model=EntityParams,
     drive=drive,

@@ -41,6 +41,7 @@ class FanOutV1:
     @workflow.run
     async def run(self, job: FanOutJob) -> FanOutResult:
         parent_id = workflow.info().workflow_id
+        await self.before_children(job)
         results = await asyncio.gather(*(
             workflow.execute_child_workflow(
                 CHILD_NAME, ChildJob(parent_id, c, job.activities, job.use_ledger),
@@ -52,3 +53,6 @@ class FanOutV1:
         ))
         return FanOutResult(len(results), sum(r.items for r in results),
                             sum(r.total for r in results))
+
+    async def before_children(self, job: FanOutJob) -> None:
+        """A hook for later versions (v2 waits for a rate-limit window); v1 does nothing."""

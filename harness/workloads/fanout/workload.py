@@ -10,6 +10,7 @@ from harness.workloads.base import Workload
 from harness.workloads.fanout.activities import FanOutActivities
 from harness.workloads.fanout.drive import drive
 from harness.workloads.fanout.model import FanOutParams
+from harness.workloads.fanout.versions import VERSIONS
 from harness.workloads.fanout.workflows import WORKFLOW_NAME, FanOutChildV1, FanOutV1
 from harness.workloads.mutants.fanout import FanOutChildNewId
 
@@ -22,7 +23,7 @@ FANOUT = Workload(
     name="fanout",
     description="a parent starts C children of A activities each and sums their results",
     workflow_type=WORKFLOW_NAME,
-    versions={"v1": [FanOutV1, FanOutChildV1],
+    versions={"v1": [FanOutV1, FanOutChildV1], **VERSIONS,
               "mutant-child-new-id": [FanOutChildNewId, FanOutChildV1]},
     activities=_activities,
     params_model=FanOutParams,

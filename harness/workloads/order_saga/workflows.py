@@ -29,6 +29,7 @@ class OrderSagaV1:
     async def run(self, order: Order) -> OrderResult:
         try:
             await self.step("reserve_inventory", order, compensation="release_inventory")
+            await self.before_charge(order)
             await self.step("charge_payment", order, compensation="refund_payment")
             if order.pack_items:
                 await self.step("pack_order", order)
@@ -52,6 +53,9 @@ class OrderSagaV1:
             options["start_to_close_timeout"] = timedelta(seconds=budget)
         await workflow.execute_activity(activity, order, **options)
         self.steps.append(activity)
+
+    async def before_charge(self, order: Order) -> None:
+        """A hook for later versions (v2 confirms the order first); v1 does nothing here."""
 
     async def compensate(self, order: Order) -> None:
         """Run compensations LIFO; each retries until it succeeds (they are idempotent)."""

@@ -12,10 +12,10 @@ from harness.workloads.mutants.order_saga import (
     OrderSagaCompensationAfterStep,
     OrderSagaSkipCompensation,
 )
-from harness.workloads.mutants.order_saga_v2 import OrderSagaV2Unpatched
 from harness.workloads.order_saga.activities import OrderActivities
 from harness.workloads.order_saga.drive import drive
 from harness.workloads.order_saga.model import OrderSagaParams
+from harness.workloads.order_saga.versions import VERSIONS
 from harness.workloads.order_saga.workflows import WORKFLOW_NAME, OrderSagaV1
 
 # Mutants that break an activity rather than the workflow (see harness.workloads.mutants).
@@ -25,9 +25,10 @@ _MUTANT_ACTIVITIES = {"mutant-no-idempotency-key": mutant_acts.NoIdempotencyKeyA
 
 def _activities(services: ServicesClient, version: str) -> list[Callable[..., Any]]:
     acts = _MUTANT_ACTIVITIES.get(version, OrderActivities)(services)
-    extra = [mutant_acts.NotifyActivities(services).notify_order] \
-        if version == "v2-unpatched" else []
-    return [acts.reserve, acts.release, acts.charge, acts.refund, acts.pack, acts.ship, *extra]
+    # notify_order is v2's confirmation; registered everywhere so a rolling deploy can run
+    # v2 executions on workers of any version.
+    notify = mutant_acts.NotifyActivities(services).notify_order
+    return [acts.reserve, acts.release, acts.charge, acts.refund, acts.pack, acts.ship, notify]
 
 
 ORDER_SAGA = Workload(
@@ -35,7 +36,7 @@ ORDER_SAGA = Workload(
     description="reserve -> charge -> (pack) -> ship, compensations run LIFO on failure",
     workflow_type=WORKFLOW_NAME,
     versions={"v1": [OrderSagaV1],
-              "v2-unpatched": [OrderSagaV2Unpatched],
+              **VERSIONS,
               "mutant-no-idempotency-key": [OrderSagaV1],
               "mutant-no-checkpoint": [OrderSagaV1],
               "mutant-skip-compensation": [OrderSagaSkipCompensation],

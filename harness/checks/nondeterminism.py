@@ -1,0 +1,73 @@
+"""nondeterminism: did deployed code strand running workflows, as seen live in Temporal?
+
+Evidence per workflow: a WORKFLOW_TASK_FAILED event with the non-deterministic cause in
+its history (with the SDK's message, which names the first divergent command and event)
+and, for those still running, the pending workflow task attempts describe() reported.
+A drill declares `expect: true`: then finding nondeterminism passes and missing it fails.
+Without a deploy in the run, code never changed under a workflow: unknown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio.client import WorkflowHistory
+
+from harness.checks.verdict import Verdict, failed, passed, unknown
+from harness.runfolder import RunFolder
+from harness.versions.detect import nondeterminism_failures
+
+NAME = "nondeterminism"
+
+
+class NondeterminismOptions(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    expect: bool = False  # a deploy drill that must detect the bad deploy
+
+
+def stuck_workflows(run: RunFolder) -> list[dict[str, Any]]:
+    rows = []
+    for record in run.workflows:
+        path = run.path / record["history_file"]
+        if not path.exists():
+            continue
+        history = WorkflowHistory.from_json(record["workflow_id"], path.read_text("utf-8"))
+        failures = nondeterminism_failures(history)
+        if failures:
+            first = failures[0]
+            rows.append({"workflow_id": record["workflow_id"], "run_id": record["run_id"],
+                         "status": record["status"], "event_id": first.event_id,
+                         "worker": first.identity, "message": first.message[:500],
+                         "pending_workflow_task_attempt":
+                             record.get("pending_workflow_task_attempt"),
+                         "history": record["history_file"]})
+    return rows
+
+
+def check(run: RunFolder, options: NondeterminismOptions | None = None) -> Verdict:
+    options = options or NondeterminismOptions()
+    deploys = [e for e in run.journal if e.get("kind") == "fault" and e.get("fault") == "deploy"
+               and e.get("type") == "inject" and not e.get("error")]
+    if not deploys:
+        return unknown(NAME, "no deploy happened in this run: code never changed under a "
+                       "running workflow")
+    stuck = stuck_workflows(run)
+    still_running = sum(1 for r in stuck if r["status"] == "RUNNING")
+    stats = {"nondeterministic": len(stuck), "still_stuck": still_running,
+             "deploys": len(deploys)}
+    if options.expect:
+        if not stuck:
+            return failed(NAME, "the drill expected nondeterminism after the deploy, and no "
+                          "workflow hit it: the bad deploy went undetected",
+                          [{"deploys": [d.get("target") for d in deploys]}], **stats)
+        verdict = passed(NAME, f"detected as expected: {len(stuck)} workflows hit "
+                         f"nondeterminism ({still_running} still stuck)", **stats)
+        verdict.evidence = stuck  # a drill's report shows what it found
+        return verdict
+    if stuck:
+        return failed(NAME, f"{len(stuck)} workflows hit nondeterminism after the deploy "
+                      f"({still_running} still stuck)", stuck, **stats)
+    return passed(NAME, f"no workflow hit nondeterminism across {len(deploys)} deploys", **stats)
+
