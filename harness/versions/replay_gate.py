@@ -53,12 +53,21 @@ def load_workflow_classes(spec: str) -> list[type]:
 
 
 def history_files(folder: Path) -> list[Path]:
+    """History JSON files under `folder` (other JSON, like a manifest, is left out)."""
     if not folder.is_dir():
         raise UsageError(f"--histories {folder}: not a folder")
-    files = sorted(p for p in folder.rglob("*.json") if p.is_file())
+    files = sorted(p for p in folder.rglob("*.json") if p.is_file() and _looks_like_history(p))
     if not files:
         raise UsageError(f"--histories {folder}: no *.json history files")
     return files
+
+
+def _looks_like_history(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("events"), list)
 
 
 def read_history(path: Path) -> WorkflowHistory:
