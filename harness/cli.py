@@ -73,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds per replay before it counts as hung (default 10)")
     add_stack_options(replay)
 
+    selftest = sub.add_parser("selftest", help="prove each check fails on its mutant")
+    selftest.add_argument("--check", action="append", metavar="NAME",
+                          help="only the cases of this check (repeatable)")
+    selftest.add_argument("--seed", type=int, default=1)
+    selftest.add_argument("--out", type=Path, default=Path("reports"))
+    add_stack_options(selftest)
+
     from harness.report.command import add_report_parser
 
     add_report_parser(sub)

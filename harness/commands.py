@@ -37,6 +37,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return cmd_list()
     if args.command == "replay":
         return cmd_replay(args)
+    if args.command == "selftest":
+        return cmd_selftest(args)
     if args.command == "report":
         from harness.report.command import cmd_report
 
@@ -156,6 +158,43 @@ def cmd_stack_up(args: argparse.Namespace) -> int:
 
     asyncio.run(up())
     return EXIT_PASS
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    import json
+
+    from harness.checks.registry import CHECKS
+    from harness.selftest import selftest
+
+    for name in args.check or []:
+        if name not in CHECKS:
+            raise UsageError(f"--check: unknown check {name!r} (known: {', '.join(CHECKS)})")
+    out = args.out / f"selftest-{time.strftime('%Y%m%dT%H%M%S')}"
+    options = stack_options(args, out / ".stack")
+
+    async def go() -> list[Any]:
+        async with Stack(options) as stack:
+            return await selftest(stack, out, args.seed, args.check)
+
+    rows = asyncio.run(go())
+    table = Table(title=f"selftest · seed {args.seed} · {out}", title_justify="left")
+    for col in ("check", "reference", "mutant", "verdict", "time", "mutant (the bug)"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(row.check, f"[{STATUS_STYLE[row.reference]}]{row.reference}[/]",
+                      f"[{STATUS_STYLE[row.mutant]}]{row.mutant}[/]",
+                      "[green]ok[/]" if row.ok else "[bold red]NOT PROVEN[/]",
+                      f"{row.seconds:.0f}s", f"{row.mutant_version}: {row.bug}")
+    console.print(table)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "selftest.json").write_text(json.dumps(
+        [{**row.__dict__, "reference": str(row.reference), "mutant": str(row.mutant),
+          "ok": row.ok} for row in rows], indent=2))
+    good = all(row.ok for row in rows) and bool(rows)
+    console.print(("[green]PASS[/]" if good else "[bold red]FAIL[/]") +
+                  f": {sum(r.ok for r in rows)} of {len(rows)} checks fail on their mutant "
+                  "and pass on the reference")
+    return EXIT_PASS if good else 1
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

@@ -94,9 +94,14 @@ class RunOutcome:
 
 
 def new_run_folder(out_dir: Path, scenario_name: str) -> tuple[str, RunFolder]:
+    """A fresh folder and run id. The id prefixes every workflow id, and clusters are shared
+    (two runs of one scenario in the same second, a teammate's nightly): a random suffix
+    keeps ids apart; reproducibility comes from the seed, not from the id."""
+    import secrets
+
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    for n in range(1000):
-        run_id = f"{scenario_name}-{stamp}" + (f"-{n}" if n else "")
+    for _ in range(1000):
+        run_id = f"{scenario_name}-{stamp}-{secrets.token_hex(2)}"
         path = out_dir / run_id
         try:
             path.mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""Order saga mutants: a lost compensation, a compensation registered too late.
+"""Order saga mutants: a lost compensation, one registered too late, SDK-default timeouts.
 
 Workflow code only; the activity mutants live in order_saga_activities.py.
 """
@@ -52,3 +52,22 @@ class OrderSagaCompensationAfterStep(OrderSagaV1):
         self.steps.append(activity)
         if compensation:
             self.compensations.append(compensation)
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class OrderSagaNoHeartbeatTimeout(OrderSagaV1):
+    """Bug: activities run with SDK-style timeouts: no heartbeat timeout and a generous
+    start-to-close "just in case". A worker crash mid-step then leaves the step stranded
+    until that timeout expires: recovery takes tens of seconds instead of a few."""
+
+    @workflow.run
+    async def run(self, order: Order) -> OrderResult:
+        return await super().run(order)
+
+    async def step(self, activity: str, order: Order, compensation: str | None = None) -> None:
+        if compensation:
+            self.compensations.append(compensation)
+        options = activity_options(heartbeat_timeout=None,
+                                   start_to_close_timeout=timedelta(seconds=20))
+        await workflow.execute_activity(activity, order, **options)
+        self.steps.append(activity)

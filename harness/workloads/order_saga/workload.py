@@ -10,6 +10,7 @@ from harness.workloads.base import Workload
 from harness.workloads.mutants import order_saga_activities as mutant_acts
 from harness.workloads.mutants.order_saga import (
     OrderSagaCompensationAfterStep,
+    OrderSagaNoHeartbeatTimeout,
     OrderSagaSkipCompensation,
 )
 from harness.workloads.order_saga.activities import OrderActivities
@@ -40,7 +41,8 @@ ORDER_SAGA = Workload(
               "mutant-no-idempotency-key": [OrderSagaV1],
               "mutant-no-checkpoint": [OrderSagaV1],
               "mutant-skip-compensation": [OrderSagaSkipCompensation],
-              "mutant-compensation-after-step": [OrderSagaCompensationAfterStep]},
+              "mutant-compensation-after-step": [OrderSagaCompensationAfterStep],
+              "mutant-no-heartbeat-timeout": [OrderSagaNoHeartbeatTimeout]},
     activities=_activities,
     params_model=OrderSagaParams,
     drive=drive,
