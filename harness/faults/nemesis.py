@@ -124,6 +124,7 @@ class Nemesis:
         record: dict[str, Any] = {"fault_id": firing.fault_id, "type": firing.type,
                                   "planned_at": firing.at}
         self.executed.append(record)
+        started = time.time()
         try:
             details = await fault.inject(ctx)
         except Exception as err:  # noqa: BLE001 - journaled; the run goes on
@@ -133,8 +134,9 @@ class Nemesis:
         fault.injected = True
         record["injected_at"] = round(time.time() - ctx.driving_started, 3)
         record["target"] = fault.target
+        # `started`: when the fault began to bite (a rolling restart is journaled at its end).
         ctx.journal.fault("inject", firing.type, fault_id=firing.fault_id, target=fault.target,
-                          params=fault.params(), details=details)
+                          params=fault.params(), details=details, started=started)
         return True
 
     async def _wait_trigger(self, ctx: RunContext, counter: EventCounter,

@@ -56,9 +56,10 @@ def fault_points(run: RunFolder) -> list[dict[str, Any]]:
     for e in run.journal:
         if e.get("kind") == "fault" and e.get("type") == "inject" and "error" not in e:
             if e["fault"] in _HEALED or e["fault"] in _AT_INJECT:
+                began = e.get("started", e["t"])
                 injects[e["fault_id"]] = {"fault_id": e["fault_id"], "fault": e["fault"],
-                                          "target": e.get("target"), "injected_at": e["t"],
-                                          "healed_at": None, "ref": e["t"]}
+                                          "target": e.get("target"), "injected_at": began,
+                                          "healed_at": None, "ref": began}
                 points.append(injects[e["fault_id"]])
         elif e.get("kind") == "fault" and e.get("type") == "heal" and e.get("fault_id") in injects:
             point = injects[e["fault_id"]]
@@ -83,8 +84,12 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 def recovery_times(run: RunFolder) -> dict[str, Any]:
+    """Per fault: seconds to recovery, or None if work never resumed. A fault that hit no
+    work in flight and after which no work ran at all (the run was ending) is `idle`: there
+    was nothing to recover, so it is counted apart rather than as never recovered."""
     events = activity_events(run)
     per_fault = []
+    idle = 0
     for point in fault_points(run):
         workers = None
         if point["fault"] in _AT_INJECT or point["fault"] == "worker_crash":
@@ -94,10 +99,14 @@ def recovery_times(run: RunFolder) -> dict[str, Any]:
                           and e["t"] > point["ref"]
                           and (not affected or e["workflow_id"] in affected)), None)
         seconds = round(recovered - point["ref"], 3) if recovered is not None else None
+        if seconds is None and not affected:
+            idle += 1
+            continue
         per_fault.append({k: v for k, v in point.items() if k != "ref"}
                          | {"recovered_at": recovered, "seconds": seconds,
                             "affected_workflows": len(affected),
                             "workflow_ids": sorted(affected)[:20]})
     values = [p["seconds"] for p in per_fault if p["seconds"] is not None]
     return {"per_fault": per_fault, "p50": percentile(values, 0.5),
-            "p95": percentile(values, 0.95), "max": max(values) if values else None}
+            "p95": percentile(values, 0.95), "max": max(values) if values else None,
+            "idle_faults": idle}

@@ -23,11 +23,22 @@ MUTANTS = {
     "entity_consistency": ("entity", "mutant-no-dedupe"),
     "callback_resolution": ("approval", "mutant-lost-early-callback"),
     "fanout_integrity": ("fanout", "mutant-child-new-id"),
+    "nondeterminism": ("order_saga", "v2-unpatched"),
+    "liveness": ("approval", "mutant-lost-early-callback"),
+    "recovery_slo": ("order_saga", "mutant-no-heartbeat-timeout"),
 }
 
 
+def test_every_check_has_a_selftest_case_with_a_registered_mutant() -> None:
+    from harness.selftest import CASES
+
+    assert {c for case in CASES for c in case.checks} == set(CHECKS)
+    for case in CASES:
+        assert case.mutant in {v for w in WORKLOADS.values() for v in w.versions}, case
+
+
 def test_every_check_is_registered_with_strict_options() -> None:
-    assert set(MUTANTS) | {"liveness", "recovery_slo"} == set(CHECKS)
+    assert set(MUTANTS) == set(CHECKS)
     for check in CHECKS.values():
         assert check.options_model.model_config.get("extra") == "forbid", check.name
         with pytest.raises(ValidationError):
