@@ -110,6 +110,7 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
             print(f"harness: ended {len(reaped)} processes left by a killed harness",
                   file=sys.stderr)
         install_signal_handlers()
+        quiet_sdk_core()
         from harness.commands import dispatch
 
         return dispatch(args)
@@ -129,6 +130,16 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
         return Interrupted.exit_code
     finally:
         kill_all_owned()
+
+
+def quiet_sdk_core() -> None:
+    """The harness's own client retries through the outages it injects; the SDK core would
+    log every retry as a warning on the terminal. Errors only (workers keep their logs)."""
+    from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
+
+    logging = LoggingConfig(filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))
+    Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=logging)),
+                        error_if_already_set=False)
 
 
 if __name__ == "__main__":

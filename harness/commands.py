@@ -110,6 +110,8 @@ def print_verdicts(run: RunFolder, verdicts: list[Verdict]) -> None:
         table.add_row(v.check, f"[{STATUS_STYLE[v.status]}]{v.status}[/]", v.summary)
     console.print(table)
     for v in verdicts:
+        if v.status == Status.PASS:
+            continue  # a passing drill may carry what it detected: that is in the report
         for row in v.evidence[:10]:
             console.print(f"  [dim]{v.check}:[/] {row}", markup=True, highlight=False)
 
@@ -274,7 +276,7 @@ def cmd_list() -> int:
         table = Table(title="scenarios", title_justify="left")
         table.add_column("file")
         table.add_column("description")
-        for path in sorted(root.rglob("*.yaml")):
+        for path in sorted(p for p in root.rglob("*.yaml") if not p.name.startswith("_")):
             info: Any = _describe_scenario(path)
             table.add_row(str(path), info)
         console.print(table)

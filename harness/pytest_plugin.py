@@ -36,7 +36,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
-    if file_path.suffix not in (".yaml", ".yml"):
+    if file_path.suffix not in (".yaml", ".yml") or file_path.name.startswith("_"):
         return None
     explicit = any(Path(arg.split("::")[0]).resolve() == file_path.resolve()
                    for arg in parent.config.args)

@@ -808,12 +808,14 @@ def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
 
 def _scenario_files(path: Path) -> list[Path]:
     """The files a command-line path stands for: itself, or a folder's YAML files (sorted,
-    not recursive, so sub-folders can hold fixtures or drafts that are not run)."""
+    not recursive, so sub-folders can hold fixtures or drafts that are not run; a file
+    whose name starts with `_`, like a suite's `_suite.yaml` manifest, is not a scenario)."""
     if path.is_dir():
         files = sorted(
             child
             for child in path.iterdir()
             if child.is_file() and child.suffix.lower() in SCENARIO_SUFFIXES
+            and not child.name.startswith("_")
         )
         if not files:
             raise ScenarioError(f"{path}: no scenario files (*.yaml, *.yml) in this directory")

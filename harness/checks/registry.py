@@ -20,6 +20,7 @@ from harness.checks import (
     resume,
 )
 from harness.checks.verdict import Verdict
+from harness.plugins import PluggableRegistry
 from harness.runfolder import RunFolder
 
 
@@ -31,7 +32,23 @@ class Check:
     description: str
 
 
-CHECKS: dict[str, Check] = {
+class AnyOptions(BaseModel):
+    """Options of a user's check given as a bare function: passed through as given."""
+
+    model_config = {"extra": "allow"}
+
+
+def _as_check(path: str, obj: object) -> Check:
+    """A user's check by import path: a Check, or a function (run, options) -> Verdict."""
+    if isinstance(obj, Check):
+        return obj
+    if not callable(obj):
+        raise TypeError(f"{path} is neither a Check nor a function")
+    return Check(path, obj, AnyOptions, (obj.__doc__ or "").strip().split("\n")[0])
+
+
+# Built-in checks by name, plus users' checks by import path (`package.module:function`).
+CHECKS: PluggableRegistry[Check] = PluggableRegistry({
     c.name: c
     for c in [
         Check(liveness.NAME, liveness.check, liveness.LivenessOptions,
@@ -58,11 +75,12 @@ CHECKS: dict[str, Check] = {
         Check(recovery_slo.NAME, recovery_slo.check, recovery_slo.RecoverySloOptions,
               "recovery after each fault stayed within the p95 / max bounds"),
     ]
-}
+}, _as_check)
 
 
 def check_options_models() -> dict[str, type[BaseModel]]:
-    return {name: c.options_model for name, c in CHECKS.items()}
+    return PluggableRegistry({name: c.options_model for name, c in CHECKS.items()},
+                             lambda path, obj: _as_check(path, obj).options_model)
 
 
 def run_check(name: str, run: RunFolder, options: dict | None = None) -> Verdict:
