@@ -80,6 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     selftest.add_argument("--out", type=Path, default=Path("reports"))
     add_stack_options(selftest)
 
+    certify = sub.add_parser("certify", help="run a certification suite and issue a certificate")
+    certify.add_argument("--suite", type=Path, default=Path("scenarios/certification"),
+                         help="a folder of scenarios with an optional _suite.yaml manifest")
+    certify.add_argument("--candidate", metavar="SPEC",
+                         help="code to replay over every history: workload@version,... or "
+                              "module:Class,... (overrides the manifest)")
+    certify.add_argument("--no-selftest", action="store_true", help="skip the selftest part")
+    certify.add_argument("--seed", type=int)
+    certify.add_argument("--out", type=Path, default=Path("reports"))
+    add_stack_options(certify)
+
     from harness.report.command import add_report_parser
 
     add_report_parser(sub)

@@ -39,6 +39,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return cmd_replay(args)
     if args.command == "selftest":
         return cmd_selftest(args)
+    if args.command == "certify":
+        return cmd_certify(args)
     if args.command == "report":
         from harness.report.command import cmd_report
 
@@ -197,6 +199,35 @@ def cmd_selftest(args: argparse.Namespace) -> int:
                   f": {sum(r.ok for r in rows)} of {len(rows)} checks fail on their mutant "
                   "and pass on the reference")
     return EXIT_PASS if good else 1
+
+
+def cmd_certify(args: argparse.Namespace) -> int:
+    from harness.certify import certify, load_suite
+    from harness.faults.nemesis import Nemesis
+
+    _, scenarios = load_suite(args.suite)  # bad input fails before anything starts
+    out = args.out / f"certificate-{time.strftime('%Y%m%dT%H%M%S')}"
+    options = stack_options(args, out / ".stack")
+    stack = Stack(options)
+    for scenario in scenarios:
+        Nemesis(scenario, 0).preflight(stack)
+    candidate = args.candidate.split(",") if args.candidate else None
+
+    async def go() -> Any:
+        async with stack:
+            return await certify(stack, args.suite, out, args.seed, candidate,
+                                 False if args.no_selftest else None)
+
+    status, parts, path = asyncio.run(go())
+    table = Table(title=f"certificate · {path}", title_justify="left")
+    for col in ("part", "verdict", "summary"):
+        table.add_column(col, overflow="fold")
+    for part in parts:
+        table.add_row(part.name, f"[{STATUS_STYLE[part.status]}]{part.status}[/]", part.summary)
+    console.print(table)
+    console.print(f"[{STATUS_STYLE[status]}]{str(status).upper()}[/]: certificate written to "
+                  f"{path}")
+    return exit_code(status)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

@@ -1,0 +1,199 @@
+"""`harness certify`: one verdict for a release, from the whole certification suite.
+
+A suite is a folder of scenarios plus an optional `_suite.yaml` manifest:
+
+    name: reference-certification
+    selftest: true                   # prove every check fails on its mutant first
+    candidate: [order_saga@v2-patched, ...]   # code to release: replayed over every history
+    recovery_slo: {p95_s: 10, max_s: 20}      # over all faults of all runs
+
+The certificate (certificate.json, certificate.md) records every part's verdict and the
+environment fingerprint; the verdict is pass only if every part passed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from harness.checks.verdict import Status
+from harness.errors import UsageError
+from harness.faults.recovery import percentile
+from harness.judge import overall
+from harness.runner import RunOutcome, environment, run_scenario
+from harness.scenario import Scenario, load_scenarios
+from harness.stack.stack import Stack
+
+CERTIFICATE_SCHEMA = "harness.certificate/1"
+
+
+class SuiteManifest(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    name: str = "certification"
+    description: str = ""
+    selftest: bool = True
+    candidate: list[str] = Field(default_factory=list)
+    recovery_slo: dict[str, float] = Field(default_factory=dict)
+
+
+def load_suite(folder: Path) -> tuple[SuiteManifest, list[Scenario]]:
+    if not folder.is_dir():
+        raise UsageError(f"--suite {folder}: not a folder")
+    manifest_path = folder / "_suite.yaml"
+    manifest = SuiteManifest()
+    if manifest_path.exists():
+        try:
+            manifest = SuiteManifest.model_validate(
+                yaml.safe_load(manifest_path.read_text(encoding="utf-8")) or {})
+        except (ValidationError, yaml.YAMLError) as err:
+            first = str(err).splitlines()
+            raise UsageError(f"{manifest_path}: {' '.join(first[:3])}") from err
+        if manifest.candidate:
+            from harness.versions.replay_gate import load_workflow_classes
+
+            load_workflow_classes(",".join(manifest.candidate))  # bad names fail here
+    return manifest, load_scenarios([folder])
+
+
+@dataclass
+class Part:
+    name: str
+    status: Status
+    summary: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+async def certify(stack: Stack, folder: Path, out: Path, seed: int | None,
+                  candidate: list[str] | None = None, run_selftest: bool | None = None
+                  ) -> tuple[Status, list[Part], Path]:
+    manifest, scenarios = load_suite(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    parts: list[Part] = []
+    if run_selftest if run_selftest is not None else manifest.selftest:
+        parts.append(await selftest_part(stack, out / "selftest", seed or 1))
+    outcomes = [await run_scenario(s, stack, out / "runs", seed=seed) for s in scenarios]
+    parts += [scenario_part(o) for o in outcomes]
+    parts.append(replay_part(outcomes, candidate or manifest.candidate))
+    parts.append(recovery_part(outcomes, manifest.recovery_slo))
+    status = overall_status(parts)
+    path = write_certificate(out, manifest, status, parts, stack, seed)
+    return status, parts, path
+
+
+async def selftest_part(stack: Stack, out: Path, seed: int) -> Part:
+    from harness.selftest import selftest
+
+    rows = await selftest(stack, out, seed)
+    bad = [r.check for r in rows if not r.ok]
+    return Part("selftest", Status.FAIL if bad else Status.PASS,
+                f"{len(rows) - len(bad)} of {len(rows)} checks fail on their mutant and pass "
+                f"on the reference" + (f"; not proven: {', '.join(bad)}" if bad else ""),
+                {"rows": [{"check": r.check, "reference": str(r.reference),
+                           "mutant": str(r.mutant), "mutant_version": r.mutant_version}
+                          for r in rows]})
+
+
+def scenario_part(outcome: RunOutcome) -> Part:
+    status = overall(outcome.verdicts)
+    counts = {s: sum(v.status == s for v in outcome.verdicts) for s in Status}
+    return Part(f"scenario {outcome.results['scenario']}", status,
+                f"{counts[Status.PASS]} passed, {counts[Status.FAIL]} failed, "
+                f"{counts[Status.UNKNOWN]} unknown",
+                {"run": str(outcome.run.path), "seed": outcome.results.get("seed"),
+                 "verdicts": {v.check: str(v.status) for v in outcome.verdicts}})
+
+
+def replay_part(outcomes: list[RunOutcome], candidate: list[str]) -> Part:
+    """The candidate code over every history the suite produced (the pre-release gate)."""
+    from harness.versions.replay_gate import (
+        gate_exit_code,
+        history_files,
+        load_workflow_classes,
+        replay_files,
+    )
+
+    if not candidate:
+        return Part("replay gate", Status.UNKNOWN, "no candidate code named (candidate: in "
+                    "_suite.yaml or --candidate): nothing was gated")
+    classes = load_workflow_classes(",".join(candidate))
+    results = []
+    for outcome in outcomes:
+        if outcome.run.histories_dir.is_dir() and any(outcome.run.histories_dir.iterdir()):
+            results += replay_files(history_files(outcome.run.histories_dir), classes, 10.0)
+    code = gate_exit_code(results) if results else 3
+    failures = [{"workflow_id": r.workflow_id, "status": r.outcome.status,
+                 "message": r.outcome.message[:300], "history": r.source}
+                for r in results if r.outcome.status != "ok"]
+    status = {0: Status.PASS, 1: Status.FAIL}.get(code, Status.UNKNOWN)
+    # Histories that hit nondeterminism during a drill are the drill's evidence: they are
+    # expected to replay on the fixed candidate, so they are not excused here.
+    return Part("replay gate", status, f"{len(results) - len(failures)} of {len(results)} "
+                f"histories replay on {', '.join(candidate)}", {"failures": failures[:50]})
+
+
+def recovery_part(outcomes: list[RunOutcome], slo: dict[str, float]) -> Part:
+    seconds: list[float] = []
+    never = 0
+    for outcome in outcomes:
+        for row in (outcome.results.get("recovery") or {}).get("per_fault", []):
+            if row.get("seconds") is None:
+                never += 1
+            else:
+                seconds.append(row["seconds"])
+    p95, worst = percentile(seconds, 0.95), max(seconds) if seconds else None
+    details = {"faults": len(seconds) + never, "never_recovered": never, "p95": p95,
+               "max": worst, "slo": slo}
+    if not seconds and not never:
+        return Part("recovery SLO", Status.UNKNOWN, "no fault was measured", details)
+    broken = []
+    if never:
+        broken.append(f"{never} faults never recovered")
+    if "p95_s" in slo and p95 is not None and p95 > slo["p95_s"]:
+        broken.append(f"p95 {p95}s > {slo['p95_s']}s")
+    if "max_s" in slo and worst is not None and worst > slo["max_s"]:
+        broken.append(f"max {worst}s > {slo['max_s']}s")
+    if not slo:
+        return Part("recovery SLO", Status.UNKNOWN, f"no SLO set; p95 {p95}s, max {worst}s",
+                    details)
+    return Part("recovery SLO", Status.FAIL if broken else Status.PASS,
+                "; ".join(broken) or f"p95 {p95}s, max {worst}s over {len(seconds)} faults, "
+                f"within {slo}", details)
+
+
+def overall_status(parts: list[Part]) -> Status:
+    statuses = {p.status for p in parts}
+    if Status.FAIL in statuses:
+        return Status.FAIL
+    return Status.UNKNOWN if Status.UNKNOWN in statuses or not parts else Status.PASS
+
+
+def write_certificate(out: Path, manifest: SuiteManifest, status: Status, parts: list[Part],
+                      stack: Stack, seed: int | None) -> Path:
+    certificate = {
+        "schema": CERTIFICATE_SCHEMA, "suite": manifest.name, "verdict": str(status),
+        "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "seed": seed,
+        "environment": environment(stack),
+        "parts": [{"name": p.name, "status": str(p.status), "summary": p.summary,
+                   **p.details} for p in parts],
+    }
+    path = out / "certificate.json"
+    path.write_text(json.dumps(certificate, indent=2, default=str) + "\n", encoding="utf-8")
+    lines = [f"# Certificate: {manifest.name}: {str(status).upper()}", "",
+             f"Issued {certificate['issued_at']} · harness "
+             f"{certificate['environment'].get('harness_version')} "
+             f"({certificate['environment'].get('harness_commit') or 'no commit'}) · "
+             f"{certificate['environment'].get('temporal_server')}", "",
+             "| part | verdict | summary |", "|---|---|---|"]
+    for p in parts:
+        run = p.details.get("run")
+        name = f"[{p.name}]({Path(run).relative_to(out)}/report.html)" if run else p.name
+        lines.append(f"| {name} | {str(p.status).upper()} | {p.summary} |")
+    (out / "certificate.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
