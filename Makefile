@@ -12,7 +12,7 @@ demo: setup
 test:
 	@bash scripts/bootstrap.sh --with-browser
 	.venv/bin/ruff check harness tests examples
-	.venv/bin/pytest -p no:cacheprovider tests
+	.venv/bin/pytest -p no:cacheprovider
 
 lint: setup
 	.venv/bin/ruff check harness tests
