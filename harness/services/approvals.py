@@ -10,12 +10,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from harness.services.ledger import Ledger
 from harness.services.temporal_target import SignalSender
 
 APPROVER = "reference-approver"
 
+
+# How long a callback is retried through an outage, and errors that no retry can fix.
+RETRY_FOR = 30.0
+FINAL_ERRORS = ("not found", "already completed", "workflow execution already")
 
 class CallbackScheduler:
     """Runs one delayed callback task per applied approval request."""
@@ -53,6 +58,23 @@ class CallbackScheduler:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
+    async def _send_patiently(self, workflow_id: str, signal: str, arg: dict[str, Any]) -> None:
+        """Like a real webhook sender, retry through an outage (a restarting Temporal) for
+        up to RETRY_FOR seconds; a workflow that is gone or closed is final."""
+        assert self._send is not None
+        waited, backoff = 0.0, 0.2
+        while True:
+            try:
+                await self._send(workflow_id, signal, arg)
+                return
+            except Exception as exc:
+                final = any(word in str(exc).lower() for word in FINAL_ERRORS)
+                if final or waited + backoff > RETRY_FOR:
+                    raise
+            await self._sleep(backoff)
+            waited += backoff
+            backoff = min(backoff * 2, 2.0)
+
     async def _deliver(
         self, workflow_id: str, key: str | None, decision: str, delay: float, signal: str
     ) -> None:
@@ -72,7 +94,7 @@ class CallbackScheduler:
         try:
             if self._send is None:
                 raise RuntimeError("no Temporal target configured")
-            await self._send(workflow_id, signal, arg)
+            await self._send_patiently(workflow_id, signal, arg)
         except asyncio.CancelledError:
             # Stopped mid-send: the signal may or may not have reached Temporal.
             self._ledger.record_callback(
