@@ -91,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     certify.add_argument("--out", type=Path, default=Path("reports"))
     add_stack_options(certify)
 
+    from harness.load.command import add_load_parsers
+
+    add_load_parsers(sub)
+
     from harness.report.command import add_report_parser
 
     add_report_parser(sub)

@@ -41,6 +41,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return cmd_selftest(args)
     if args.command == "certify":
         return cmd_certify(args)
+    if args.command in ("load", "scale", "bench"):
+        from harness.load.command import cmd_bench, cmd_load, cmd_scale
+
+        return int({"load": cmd_load, "scale": cmd_scale, "bench": cmd_bench}[args.command](args))
     if args.command == "report":
         from harness.report.command import cmd_report
 

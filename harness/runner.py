@@ -125,7 +125,8 @@ def task_queue(run_id: str) -> str:
 
 async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
                        seed: int | None = None, progress: Progress | None = None,
-                       driver: Driver | None = None) -> RunOutcome:
+                       driver: Driver | None = None, worker_metrics: bool = False
+                       ) -> RunOutcome:
     """Run one scenario on a live stack; `driver` replaces the default (e.g. Locust)."""
     from harness.faults.nemesis import Nemesis
 
@@ -145,6 +146,8 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
     journal.record("run", type="start", run_id=run_id, seed=seed, scenario=scenario.name)
     config = worker_config(scenario, stack, run_id, seed)
     config.faults = nemesis.worker_faults()
+    if worker_metrics:
+        config.metrics_port = 0  # the supervisor assigns a free port per incarnation
     supervisor = WorkerSupervisor(run.path, journal, config, scenario.workers.count)
     try:
         progress.update(phase="workers")

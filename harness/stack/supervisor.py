@@ -18,6 +18,7 @@ from pathlib import Path
 
 from harness.errors import StackError
 from harness.journal import Journal
+from harness.stack.ports import free_port
 from harness.stack.processes import OwnedProcess
 from harness.stack.worker_config import WorkerConfig
 
@@ -69,6 +70,8 @@ class WorkerSupervisor:
         ready = self.dir / f"{identity}.ready"
         ready.unlink(missing_ok=True)
         cfg = replace(slot.config, identity=identity, ready_file=str(ready))
+        if cfg.metrics_port == 0:  # asked for SDK metrics: a Prometheus port per incarnation
+            cfg = replace(cfg, metrics_port=free_port())
         cfg_path = cfg.write(self.dir / f"{identity}.json")
         argv = [sys.executable, "-m", "harness.stack.worker_main", str(cfg_path)]
         # The harness's import path reaches the workers: users' workloads named by import

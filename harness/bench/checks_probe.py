@@ -1,0 +1,55 @@
+"""Time and peak memory of every registered check over one run folder, in a fresh process.
+
+    python -m harness.bench.checks_probe RUN_DIR OUT.json
+
+A process of its own so the peak RSS (VmHWM) is the checks' and the interpreter's, not the
+benchmark's. Checks that need event histories (determinism/replay)
+are left out: the synthetic folder has none (see harness/bench/synthetic.py).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+NEEDS_HISTORIES = ("determinism", "replay")
+
+
+def probe(run_dir: Path) -> dict[str, object]:
+    from harness.checks.registry import CHECKS
+    from harness.judge import judge
+    from harness.runfolder import RunFolder
+
+    names = [n for n in CHECKS if not any(word in n for word in NEEDS_HISTORIES)]
+    started = time.perf_counter()
+    verdicts = judge(RunFolder(run_dir), [(name, {}) for name in names])
+    seconds = time.perf_counter() - started
+    rss_mb = peak_rss_mb()
+    return {"seconds": round(seconds, 3), "rss_mb": round(rss_mb, 1), "checks": names,
+            "excluded": [n for n in CHECKS if n not in names],
+            "verdicts": {v.check: str(v.status) for v in verdicts},
+            "per_check_seconds": {v.check: v.stats.get("seconds") for v in verdicts}}
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS. VmHWM belongs to the address space, which exec replaces;
+    getrusage's ru_maxrss survives exec and would count the parent's peak at fork time."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def main() -> None:
+    result = probe(Path(sys.argv[1]))
+    Path(sys.argv[2]).write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""What `harness load`, `scale` and `bench` print: Locust's summary, sweep rows, bench figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console(highlight=False)
+
+
+def _ms(value: Any) -> str:
+    return "-" if value is None else f"{float(value):.0f}"
+
+
+def print_load_summary(summary: dict[str, Any], run_path: Any) -> None:
+    table = Table(title=f"Locust: workflows (request = one workflow, start to end)  ·  "
+                        f"{run_path}/load", title_justify="left")
+    for col in ("name", "requests", "failures", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"):
+        table.add_column(col, justify="left" if col == "name" else "right")
+    for row in summary.get("stats", []):
+        style = "bold" if row["name"] == "Aggregated" else ""
+        fails = f"[red]{row['failures']}[/]" if row["failures"] else "0"
+        table.add_row(f"[{style}]{row['name']}[/]" if style else row["name"],
+                      str(row["requests"]), fails, f"{row.get('rps') or 0:.2f}",
+                      _ms(row.get("p50_ms")), _ms(row.get("p95_ms")), _ms(row.get("p99_ms")),
+                      _ms(row.get("max_ms")))
+    console.print(table)
+    for failure in summary.get("failures", []):
+        console.print(f"  [red]{failure['occurrences']}x[/] {failure['name']}: "
+                      f"{failure['error']}", markup=True)
+    running = summary.get("still_running_after_drain")
+    console.print(f"workflows started {summary.get('workflows_started')}, "
+                  f"still running after the drain {running}, "
+                  f"Locust exit codes {summary.get('exit_codes')}")
+
+
+# column -> short header (the table must fit 80 columns in CI logs)
+_SCALE_COLUMNS = {
+    "shape": "shape", "workers": "w", "makespan_s": "secs",
+    "workflows_per_s": "wf/s", "activities_per_s": "act/s", "latency_p95_s": "p95 s",
+    "sched_to_start_p95_ms": "s2s p95 ms", "worker_cpu_cores": "w cpu",
+    "worker_rss_peak_mb": "w MB", "server_cpu_cores": "srv cpu", "status": "verdict",
+    "efficiency": "eff",
+}
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+    return str(value)
+
+
+def print_scale_row(row: dict[str, Any]) -> None:
+    console.print("  ".join(f"{h}={_cell(row.get(k))}" for k, h in _SCALE_COLUMNS.items()
+                            if k in row))
+
+
+def print_scale_table(rows: list[dict[str, Any]]) -> None:
+    """Plain aligned text: never truncated or wrapped, whatever the terminal's width."""
+    cells = [list(_SCALE_COLUMNS.values())]
+    cells += [[_cell(row.get(k, "")) for k in _SCALE_COLUMNS] for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(_SCALE_COLUMNS))]
+    print("scale sweep (s2s: activity schedule-to-start)")
+    for line in cells:
+        print("  ".join(c.rjust(w) for c, w in zip(line, widths, strict=True)))
+
+
+def print_bench(result: dict[str, Any]) -> None:
+    from harness.bench.run import TARGETS, meets
+
+    raw = result["raw"]
+
+    def get(key: str, *path: str) -> Any:
+        value: Any = raw.get(key)
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+    console.print(f"bare SDK       {get('bare', 'workflows_per_s')} workflows/s (runs: "
+                  f"{get('bare_1', 'workflows_per_s')}, {get('bare_2', 'workflows_per_s')})")
+    console.print(f"Locust path    {get('locust', 'workflows_per_s')} workflows/s "
+                  f"({get('locust', 'locust_failures')} Locust failures)")
+    for key in ("fanout_minimal_1", "fanout_reference", "fanout_minimal_2", "linear_small",
+                "linear_big", "hop_direct", "hop_proxy"):
+        if raw.get(key):
+            console.print(f"{key:<17}{get(key, 'activities_total')} activities in "
+                          f"{get(key, 'seconds')} s: {get(key, 'activities_per_s')} "
+                          "activities/s")
+    console.print(f"DB             default {get('db', 'default', 'workflows_per_s')} vs naive "
+                  f"{get('db', 'naive', 'workflows_per_s')} workflows/s")
+    if raw.get("checks"):
+        checks = raw["checks"]
+        console.print(f"checks         {len(checks['checks'])} checks over "
+                      f"{checks['workflows']} workflows: {checks['seconds']} s, peak RSS "
+                      f"{checks['rss_mb']} MB (excluded: {', '.join(checks['excluded']) or '-'})")
+    for key, error in result.get("errors", {}).items():
+        console.print(f"[red]{key} failed:[/] {error}")
+    table = Table(title=f"bench ({'quick' if result['quick'] else 'full'}, "
+                        f"{result['seconds']} s)", title_justify="left")
+    for col in ("figure", "value", "target", "met"):
+        table.add_column(col)
+    for key, target in TARGETS.items():
+        met = meets(key, result.get(key))
+        mark = {True: "[green]yes[/]", False: "[yellow]no[/]", None: "-"}[met]
+        bound = "<=" if key.startswith("checks_") else ">="
+        table.add_row(key, str(result.get(key)), f"{bound} {target}", mark)
+    table.add_row("proxy_vs_direct", str(result.get("proxy_vs_direct")), "(info)", "-")
+    console.print(table)

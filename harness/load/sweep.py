@@ -1,0 +1,159 @@
+"""`harness scale`: sweep fan-out shape (children x activities) and worker count.
+
+Each point is one ordinary run (run_scenario, its own run folder under the sweep folder) of a
+fan-out scenario built in code with use_ledger false (pure scale: no service calls), driven by
+the default driver while a psutil sampler watches the workers and the server. Results are one
+pandas row per point, saved as scale.csv and scale.parquet beside the plots:
+
+    reports/scale-<ts>/scale.csv, scale.parquet, throughput.png, latency.png,
+                       efficiency.png, resources.png, runs/<run-id>/...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from harness.errors import UsageError
+from harness.load.resources import ResourceSampler
+from harness.load.run_figures import run_figures
+from harness.load.sdk_metrics import scrape_live_workers
+from harness.runner import Driver, RunContext, drive_all, run_scenario
+from harness.scenario import Scenario
+from harness.stack.stack import Stack
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    children: int
+    activities: int
+    workers: int
+
+    @property
+    def name(self) -> str:
+        return f"scale-{self.children}x{self.activities}-w{self.workers}"
+
+
+def parse_shapes(text: str) -> list[tuple[int, int]]:
+    """`10x10,50x20` -> [(10, 10), (50, 20)]; each side 1..1000 (Temporal's per-workflow rule)."""
+    shapes = []
+    for part in text.split(","):
+        left, sep, right = part.strip().lower().partition("x")
+        if not sep or not left.isdigit() or not right.isdigit():
+            raise UsageError(f"--shapes: expected CHILDRENxACTIVITIES like 10x20, got {part!r}")
+        c, a = int(left), int(right)
+        if not (1 <= c <= 1000 and 1 <= a <= 1000):
+            raise UsageError(f"--shapes: {part.strip()}: children and activities must be 1-1000")
+        shapes.append((c, a))
+    return shapes
+
+
+def parse_counts(text: str, flag: str) -> list[int]:
+    try:
+        counts = [int(p) for p in text.split(",") if p.strip()]
+    except ValueError:
+        raise UsageError(f"{flag}: expected a comma-separated list of integers, got {text!r}") \
+            from None
+    if not counts or min(counts) < 1:
+        raise UsageError(f"{flag}: every value must be >= 1 (got {text!r})")
+    return counts
+
+
+def scale_scenario(point: SweepPoint, parents: int, deadline: float) -> Scenario:
+    return Scenario.model_validate({
+        "name": point.name, "deadline": deadline,
+        "description": "pure fan-out scale point (no ledger), built by harness scale",
+        "workloads": [{"name": "fanout", "count": parents, "params": {
+            "children": point.children, "activities": point.activities, "use_ledger": False}}],
+        "workers": {"count": point.workers}, "checks": ["liveness"],
+    })
+
+
+def sampled(inner: Driver, stack: Stack, keep: Callable[[ResourceSampler], None]) -> Driver:
+    """Wrap a driver with a sampler of the workers' and the dev server's processes; at the
+    end, scrape the SDK metrics of workers that export them into `<run>/metrics/`."""
+
+    async def driver(ctx: RunContext) -> bool:
+        def workers() -> list[int]:
+            return [s.process.pid for s in ctx.supervisor.slots
+                    if s.process is not None and s.process.pid is not None and s.process.alive()]
+
+        def server() -> list[int]:
+            proc = stack.temporal.process if stack.temporal is not None else None
+            return [proc.pid] if proc is not None and proc.pid is not None else []
+
+        sampler = ResourceSampler({"worker": workers, "server": server})
+        task = asyncio.create_task(sampler.run())
+        try:
+            return await inner(ctx)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            keep(sampler)
+            await scrape_live_workers(ctx.run.path, ctx.supervisor)
+
+    return driver
+
+
+async def run_point(point: SweepPoint, stack: Stack, runs_dir: Path, *, parents: int,
+                    deadline: float, seed: int | None) -> dict[str, Any]:
+    samplers: list[ResourceSampler] = []
+    outcome = await run_scenario(scale_scenario(point, parents, deadline), stack, runs_dir,
+                                 seed=seed, driver=sampled(drive_all, stack, samplers.append),
+                                 worker_metrics=True)
+    worker = samplers[0].figures("worker") if samplers else {}
+    server = samplers[0].figures("server") if samplers else {}
+    return {
+        "shape": f"{point.children}x{point.activities}", "children": point.children,
+        "activities": point.activities, "parents": parents, "workers": point.workers,
+        "activities_total": parents * point.children * point.activities,
+        **run_figures(outcome.run),
+        "worker_cpu_cores": worker.get("cpu_cores"),
+        "worker_cpu_seconds": worker.get("cpu_seconds"),
+        "worker_rss_peak_mb": worker.get("rss_peak_mb"),
+        "server_cpu_cores": server.get("cpu_cores"),
+        "status": outcome.results["status"], "run_dir": str(outcome.run.path),
+    }
+
+
+def add_efficiency(frame: pd.DataFrame) -> pd.DataFrame:
+    """activities/s per worker relative to the fewest-workers point of the same shape."""
+    frame = frame.copy()
+    base = frame.loc[frame.groupby("shape")["workers"].idxmin(), ["shape", "workers",
+                                                                 "activities_per_s"]]
+    base = base.rename(columns={"workers": "base_workers", "activities_per_s": "base_aps"})
+    frame = frame.merge(base, on="shape", how="left")
+    frame["efficiency"] = (frame["activities_per_s"] / frame["base_aps"]
+                           / (frame["workers"] / frame["base_workers"])).round(3)
+    return frame.drop(columns=["base_workers", "base_aps"])
+
+
+async def run_sweep(points: list[SweepPoint], stack: Stack, sweep_dir: Path, *,
+                    parents: int = 1, deadline: float = 600.0, seed: int | None = None,
+                    on_point: Callable[[dict[str, Any]], None] = lambda _row: None
+                    ) -> pd.DataFrame:
+    rows = []
+    for point in points:
+        row = await run_point(point, stack, sweep_dir / "runs", parents=parents,
+                              deadline=deadline, seed=seed)
+        rows.append(row)
+        on_point(row)
+    frame = add_efficiency(pd.DataFrame(rows))
+    save_sweep(frame, sweep_dir)
+    return frame
+
+
+def save_sweep(frame: pd.DataFrame, sweep_dir: Path) -> list[Path]:
+    from harness.load.plots import plot_sweep
+
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(sweep_dir / "scale.csv", index=False)
+    frame.to_parquet(sweep_dir / "scale.parquet", index=False)
+    return [sweep_dir / "scale.csv", sweep_dir / "scale.parquet", *plot_sweep(frame, sweep_dir)]
