@@ -61,9 +61,8 @@ def _target(args: argparse.Namespace) -> TemporalTarget | None:
     for path in (args.tls_cert, args.tls_key):
         if path and not Path(path).is_file():
             raise _BadInput(f"TLS file not found: {path}")
-    return TemporalTarget(
-        args.temporal_address, args.namespace, args.tls_cert, args.tls_key, args.api_key
-    )
+    return TemporalTarget(args.temporal_address, args.namespace, tls_cert=args.tls_cert,
+                          tls_key=args.tls_key, api_key=args.api_key)
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -8,40 +8,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client
-from temporalio.service import TLSConfig
+
+from harness.stack.connection import TemporalConnection
 
 # (workflow_id, signal name, the one signal argument) -> delivered, or raises.
 SignalSender = Callable[[str, str, dict[str, Any]], Awaitable[None]]
 
 
-@dataclass(frozen=True)
-class TemporalTarget:
-    """Connection settings for the cluster the approver signals."""
-
-    address: str
-    namespace: str = "default"
-    tls_cert_path: str | None = None
-    tls_key_path: str | None = None
-    api_key: str | None = None
-
-    def tls(self) -> bool | TLSConfig:
-        """mTLS when a client cert is given; plain TLS for API-key auth (Temporal Cloud)."""
-        if self.tls_cert_path and self.tls_key_path:
-            return TLSConfig(
-                client_cert=Path(self.tls_cert_path).read_bytes(),
-                client_private_key=Path(self.tls_key_path).read_bytes(),
-            )
-        return self.api_key is not None
-
-    async def connect(self) -> Client:
-        return await Client.connect(
-            self.address, namespace=self.namespace, api_key=self.api_key, tls=self.tls()
-        )
+# One connection model for the whole harness (address, namespace, TLS, API key).
+TemporalTarget = TemporalConnection
 
 
 class TemporalSignaller:
