@@ -87,3 +87,32 @@ faults: [{type: server_restart, at: 1s}]
     assert result.returncode == 2, result.stdout + result.stderr
     assert "server_restart is unavailable against an external cluster" in result.stderr
     assert not (tmp_path / "o").exists()  # nothing started, nothing written
+
+
+def test_a_scenario_against_an_external_cluster_and_toxiproxy(
+        tmp_path: Path, stack: Stack, external_toxiproxy: Toxiproxy) -> None:
+    """--temporal-address and --toxiproxy-url: nothing of Temporal or toxiproxy is started,
+    the run still injects network faults through the given toxiproxy, and cleans up."""
+    assert stack.direct is not None
+    scenario = tmp_path / "external.yaml"
+    scenario.write_text("""
+name: external
+workloads: [{name: order_saga, count: 3}]
+faults:
+  - {type: network, link: services, toxic: latency, attributes: {latency: 100}, at: 0s,
+     duration: 1s}
+checks: [liveness, idempotency]
+""")
+    result = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", str(scenario), "--out", str(tmp_path / "o"),
+         "--temporal-address", stack.direct.address, "--toxiproxy-url", external_toxiproxy.url],
+        capture_output=True, text=True, timeout=180,
+        env={**os.environ, "HARNESS_STATE_DIR": str(tmp_path / "state")})
+    assert result.returncode == 0, result.stdout + result.stderr
+    (meta,) = (tmp_path / "o").glob("*/meta.json")
+    data = json.loads(meta.read_text())
+    assert data["stack"]["temporal"] == stack.direct.address
+    assert data["environment"]["temporal_server"] == "external"
+    assert external_toxiproxy.problems() == []
+    assert external_toxiproxy.proxies() == {}  # our proxies removed from a shared server
+    assert not list((tmp_path / "o" / ".stack").rglob("temporal.sqlite"))  # none started
