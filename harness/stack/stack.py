@@ -15,7 +15,6 @@ ever forwards to loopback) and network faults on that link are unavailable.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import sys
 import time
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ import aiohttp
 from harness.errors import StackError
 from harness.stack.binaries import find_binary
 from harness.stack.connection import TemporalConnection
-from harness.stack.ports import ensure_port_free, free_port
+from harness.stack.ports import ensure_port_free, free_port, is_loopback
 from harness.stack.processes import OwnedProcess
 from harness.stack.temporal_server import TemporalDevServer
 from harness.stack.toxiproxy import Toxiproxy, ToxiproxyServer
@@ -79,7 +78,7 @@ class Stack:
     def network_faults_on_temporal_link(self) -> bool:
         """Known before start: toxiproxy only forwards to loopback (test traffic stays here)."""
         address = self.options.temporal_address
-        return address is None or _is_loopback(address.rpartition(":")[0])
+        return address is None or is_loopback(address.rpartition(":")[0])
 
     async def up(self) -> Stack:
         opts = self.options
@@ -148,7 +147,7 @@ class Stack:
     def _create_proxies(self) -> None:
         assert self.toxiproxy is not None and self.direct is not None
         host, _, port = self.direct.address.rpartition(":")
-        if _is_loopback(host):
+        if is_loopback(host):
             listen = f"127.0.0.1:{free_port()}"
             self.toxiproxy.create_proxy(TEMPORAL_PROXY, listen, f"127.0.0.1:{port}")
             self.worker_connection = self.direct.with_address(listen)
@@ -196,15 +195,6 @@ class Stack:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.down()
-
-
-def _is_loopback(host: str) -> bool:
-    if host in ("localhost", ""):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 async def wait_http(url: str, timeout: float, proc: OwnedProcess | None, log: Path) -> None:
