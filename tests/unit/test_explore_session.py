@@ -1,0 +1,119 @@
+"""The explore loop over a fake runner: budget, reproducible and flaky failures, report."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from harness.explore import report
+from harness.explore.session import Explorer, Settings
+from harness.explore.space import load_spaces
+from harness.explore.trials import TrialResult
+from harness.scenario import Scenario, load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+SPACE = ROOT / "scenarios" / "explore" / "mutants" / "saga-no-idempotency-key.yaml"
+DRAW_SECONDS = 10.0
+
+
+class FakeStack:
+    """A fake runner: `bug` decides whether a scenario fails idempotency on its nth run.
+    Each run advances a fake clock by DRAW_SECONDS."""
+
+    def __init__(self, bug: Callable[[Scenario, int], bool]) -> None:
+        self.bug = bug
+        self.now = 0.0
+        self.runs: Counter[str] = Counter()
+        self.folders: list[str] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def trial(self, scenario: Scenario, folder: str) -> TrialResult:
+        self.now += DRAW_SECONDS
+        key = scenario.dump_yaml()
+        self.runs[key] += 1
+        self.folders.append(folder)
+        failed = self.bug(scenario, self.runs[key])
+        return TrialResult(frozenset({"idempotency"} if failed else ()),
+                           frozenset({"resume_from_last_step"}), DRAW_SECONDS, None,
+                           {"idempotency": "fail" if failed else "pass",
+                            "resume_from_last_step": "unknown"})
+
+
+def duplicates_charges(scenario: Scenario) -> bool:
+    return any(f.type == "duplicate_delivery" for f in scenario.faults)  # type: ignore[attr-defined]
+
+
+def explore(stack: FakeStack, tmp_path: Path, budget: float = 60.0) -> dict:  # type: ignore[type-arg]
+    spaces = load_spaces([SPACE])
+    settings = Settings(budget=budget, seed=11, reruns=3, shrink_budget=3600)
+    explorer = Explorer(spaces, stack.trial, settings, tmp_path, clock=stack.clock)
+    result = asyncio.run(explorer.run())
+    return report.write(result, tmp_path)
+
+
+def test_a_failure_every_time_is_shrunk_and_reported_reproducible(tmp_path: Path) -> None:
+    stack = FakeStack(lambda s, _n: duplicates_charges(s))
+    data = explore(stack, tmp_path)
+    findings = [f for f in data["findings"] if f["duplicate_of"] is None]
+    assert findings, "the fake bug was never drawn"
+    finding = findings[0]
+    assert finding["verdict"] == "reproducible"
+    assert finding["reproduced"]["failed"] == finding["reproduced"]["runs"] == 3
+    assert finding["minimal_reproduced"]["failed"] == 3
+    assert finding["faults"]["after"] == 1
+    assert finding["workflows"]["after"] == 1
+    assert finding["shrink"]["one_minimal"]
+    minimal = load_scenario(tmp_path / finding["minimal_scenario"])
+    assert [f.type for f in minimal.faults] == ["duplicate_delivery"]  # type: ignore[attr-defined]
+    assert minimal.seed is not None
+    text = (tmp_path / "explore.md").read_text()
+    assert "reproducible" in text and "```yaml" in text
+    # the search stopped at the budget: draw time only, not the shrinking
+    assert 60.0 <= data["search_seconds"] < 60.0 + DRAW_SECONDS
+    assert len(data["draws"]) == 6
+
+
+def test_a_failure_that_does_not_come_back_is_reported_flaky(tmp_path: Path) -> None:
+    stack = FakeStack(lambda s, n: duplicates_charges(s) and n == 1)
+    data = explore(stack, tmp_path)
+    finding = next(f for f in data["findings"] if f["duplicate_of"] is None)
+    assert finding["verdict"] == "flaky"
+    assert (finding["reproduced"]["failed"], finding["reproduced"]["runs"]) == (1, 3)
+    assert finding["minimal_yaml"] is None  # nothing to shrink against
+    assert "flaky" in (tmp_path / "explore.md").read_text()
+
+
+def test_a_sometimes_failure_is_shrunk_and_reported_flaky_with_its_rate(
+        tmp_path: Path) -> None:
+    # fails on the 1st, 2nd, 4th, 5th... run of each scenario: 2 of 3
+    stack = FakeStack(lambda s, n: duplicates_charges(s) and n % 3 != 0)
+    data = explore(stack, tmp_path)
+    finding = next(f for f in data["findings"] if f["duplicate_of"] is None)
+    assert (finding["reproduced"]["failed"], finding["reproduced"]["runs"]) == (2, 3)
+    assert finding["verdict"] == "flaky"
+    assert finding["minimal_reproduced"] == {"failed": 2, "runs": 3, "run_dirs": []}
+    assert finding["faults"]["after"] == 1
+
+
+def test_the_same_failure_again_is_recorded_not_shrunk_again(tmp_path: Path) -> None:
+    stack = FakeStack(lambda s, _n: duplicates_charges(s))
+    data = explore(stack, tmp_path, budget=200.0)
+    repeats = [f for f in data["findings"] if f["duplicate_of"] is not None]
+    assert repeats
+    assert sum(f["minimal_yaml"] is not None for f in data["findings"]) == 1
+    assert sum(folder.endswith("/shrink") for folder in stack.folders) > 0
+
+
+def test_no_failure_reports_coverage(tmp_path: Path) -> None:
+    stack = FakeStack(lambda _s, _n: False)
+    data = explore(stack, tmp_path)
+    assert data["findings"] == []
+    cov = data["coverage"]
+    assert sum(row["drawn"] for row in cov["families"].values()) > 0
+    assert cov["checks"]["resume_from_last_step"] == {"unknown": len(data["draws"])}
+    assert set(stack.folders) == {"draws"}
+    assert "None found." in (tmp_path / "explore.md").read_text()
