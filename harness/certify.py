@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from harness.checks.verdict import Status
 from harness.errors import UsageError
-from harness.faults.recovery import percentile
+from harness.evidence.measurements import Distribution, finite, recovery
 from harness.judge import overall
 from harness.runner import RunOutcome, environment, run_scenario
 from harness.scenario import Scenario, load_scenarios
@@ -139,32 +139,29 @@ def replay_part(outcomes: list[RunOutcome], candidate: list[str]) -> Part:
 
 
 def recovery_part(outcomes: list[RunOutcome], slo: dict[str, float]) -> Part:
-    seconds: list[float] = []
-    never = 0
-    for outcome in outcomes:
-        for row in (outcome.results.get("recovery") or {}).get("per_fault", []):
-            if row.get("seconds") is None:
-                never += 1
-            else:
-                seconds.append(row["seconds"])
-    p95, worst = percentile(seconds, 0.95), max(seconds) if seconds else None
-    details = {"faults": len(seconds) + never, "never_recovered": never, "p95": p95,
-               "max": worst, "slo": slo}
-    if not seconds and not never:
-        return Part("recovery SLO", Status.UNKNOWN, "no fault was measured", details)
-    broken = []
-    if never:
-        broken.append(f"{never} faults never recovered")
-    if "p95_s" in slo and p95 is not None and p95 > slo["p95_s"]:
-        broken.append(f"p95 {p95}s > {slo['p95_s']}s")
-    if "max_s" in slo and worst is not None and worst > slo["max_s"]:
-        broken.append(f"max {worst}s > {slo['max_s']}s")
+    """The suite's recovery over every affected workflow of every run, one percentile method."""
+    samples = [s for outcome in outcomes for s in recovery(outcome.run).samples]
+    dist = Distribution.of(samples)
+    p95, worst = finite(dist.p95), finite(dist.max)
+    details = {"affected_workflows": dist.count, "never_recovered": dist.never,
+               "p95": p95, "max": worst, "slo": slo}
+    if not dist.count:
+        return Part("recovery SLO", Status.UNKNOWN, "no fault hit a workflow with work in "
+                    "flight: recovery was never measured", details)
+    shown = {k: "never" if v is None else f"{v:g}s" for k, v in (("p95", p95), ("max", worst))}
     if not slo:
-        return Part("recovery SLO", Status.UNKNOWN, f"no SLO set; p95 {p95}s, max {worst}s",
-                    details)
+        return Part("recovery SLO", Status.UNKNOWN, f"no SLO set; p95 {shown['p95']}, max "
+                    f"{shown['max']}", details)
+    broken = []
+    if dist.never:
+        broken.append(f"{dist.never} affected workflows never recovered")
+    if "p95_s" in slo and dist.p95 is not None and dist.p95 > slo["p95_s"]:
+        broken.append(f"p95 {shown['p95']} > {slo['p95_s']}s")
+    if "max_s" in slo and dist.max is not None and dist.max > slo["max_s"]:
+        broken.append(f"max {shown['max']} > {slo['max_s']}s")
     return Part("recovery SLO", Status.FAIL if broken else Status.PASS,
-                "; ".join(broken) or f"p95 {p95}s, max {worst}s over {len(seconds)} faults, "
-                f"within {slo}", details)
+                "; ".join(broken) or f"p95 {shown['p95']}, max {shown['max']} over "
+                f"{dist.count} affected workflows, within {slo}", details)
 
 
 def overall_status(parts: list[Part]) -> Status:

@@ -14,6 +14,7 @@ from harness import __version__
 from harness.checks.registry import run_check
 from harness.checks.verdict import Status, Verdict
 from harness.errors import EXIT_FAIL, EXIT_INFRA, EXIT_PASS
+from harness.evidence.measurements import recovery, run_stats
 from harness.runfolder import RunFolder
 
 RESULTS_SCHEMA = "harness.results/1"
@@ -45,9 +46,6 @@ def exit_code(status: Status) -> int:
 
 def write_results(run: RunFolder, verdicts: list[Verdict], extra: dict[str, Any] | None = None
                   ) -> dict[str, Any]:
-    from harness.faults.recovery import recovery_times
-    from harness.stats import run_stats
-
     status = overall(verdicts)
     meta = run.meta
     results = {
@@ -60,7 +58,7 @@ def write_results(run: RunFolder, verdicts: list[Verdict], extra: dict[str, Any]
         "exit_code": exit_code(status),
         "verdicts": [v.to_json() for v in verdicts],
         "stats": run_stats(run),
-        "recovery": recovery_times(run),
+        "recovery": recovery(run).to_json(),
         **(extra or {}),
     }
     run.write_json("results.json", results)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.checks.facts import activity_events, epoch, executions
+from harness.checks.facts import executions
+from harness.evidence.attempts import attempt_events
+from harness.evidence.history import epoch
 from harness.runfolder import RunFolder
 
 CRASH_FAULTS = {"worker_kill", "worker_crash", "server_restart", "rolling_restart"}
@@ -56,7 +58,7 @@ def crash_hits(run: RunFolder) -> list[Hit]:
         if any(abs(h.t - t) < SAME_EVENT_S and identity in str(h.target) for h in hits):
             continue  # the kill a journaled fault did: already counted as that fault
         hits.append(Hit(t, f"worker {entry['type']}", None, identity))
-    for event in activity_events(run):
+    for event in attempt_events(run):
         if event.get("event") == "injected":
             hits.append(Hit(float(event.get("t") or 0.0), f"injected:{event.get('injection')}",
                             event.get("fault_id"), event.get("identity"),

@@ -7,9 +7,6 @@ end up with for id Y". Reading those the same way everywhere keeps the checks co
 
 from __future__ import annotations
 
-import json
-import re
-from datetime import UTC, datetime
 from typing import Any
 
 from harness.runfolder import RunFolder
@@ -78,35 +75,3 @@ def ledger_table(run: RunFolder, table: str) -> list[dict[str, Any]] | None:
     if not isinstance(ledger, dict):
         return None
     return list(ledger.get(table) or [])
-
-
-def activity_events(run: RunFolder) -> list[dict[str, Any]]:
-    """Every worker's activity events (workers/*.activities.jsonl), by time; [] when absent."""
-    events: list[dict[str, Any]] = []
-    if not run.workers_dir.is_dir():
-        return events
-    for path in sorted(run.workers_dir.glob("*.activities.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                events.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue  # a torn last line from a SIGKILLed worker
-    events.sort(key=lambda e: e.get("t") or 0.0)
-    return events
-
-
-_FRACTION = re.compile(r"(\.\d{6})\d+")
-
-
-def epoch(stamp: str | None) -> float | None:
-    """Epoch seconds of an ISO time as Temporal writes it (nanoseconds, Z); None stays None."""
-    if not stamp:
-        return None
-    text = _FRACTION.sub(r"\1", stamp.replace("Z", "+00:00"))
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()

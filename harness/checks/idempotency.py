@@ -14,8 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from harness.checks.facts import activity_events, latest, ledger_table
+from harness.checks.facts import latest, ledger_table
 from harness.checks.verdict import Verdict, failed, passed, unknown
+from harness.evidence.attempts import attempt_events, re_executions
 from harness.runfolder import RunFolder
 
 NAME = "idempotency"
@@ -46,7 +47,7 @@ def check(run: RunFolder, options: IdempotencyOptions | None = None) -> Verdict:
     evidence = [row for ref, group in sorted(effects_by_ref.items())
                 if (row := _judge_ref(last, ref, group, attempts_by_ref.get(ref, [])))]
     absorbed = sum(1 for a in attempts if a.get("outcome") == "duplicate")
-    re_executed = re_executions(run)
+    re_executed = re_executions(attempt_events(run))
     stats = {"refs": len(effects_by_ref), "effects": len(effects), "attempts": len(attempts),
              "duplicate_attempts": absorbed, "activity_re_executions": sum(re_executed.values()),
              "duplicate_deliveries": absorbed + sum(re_executed.values()),
@@ -85,20 +86,6 @@ def _judge_ref(last: dict[str, dict[str, Any]], ref: str, effects: list[dict[str
         "attempt_outcomes": dict(Counter(a.get("outcome") for a in attempts)),
         "why": why, "history": (last.get(wid) or {}).get("history_file"),
     }
-
-
-def re_executions(run: RunFolder) -> dict[str, int]:
-    """Extra executions per activity (`<workflow id>/<activity id>`), from worker events.
-
-    Only the last attempt of an activity appears in its history, so the workers' own
-    records are the one place a retried or duplicated execution is visible.
-    """
-    started: Counter[tuple[str, str, str]] = Counter()
-    for event in activity_events(run):
-        if event.get("event") == "started":
-            started[(str(event.get("workflow_id")), str(event.get("workflow_run_id")),
-                     str(event.get("activity_id")))] += 1
-    return {f"{wid}/{aid}": n - 1 for (wid, _run, aid), n in started.items() if n > 1}
 
 
 def _expects_duplicates(run: RunFolder, options: IdempotencyOptions) -> bool:

@@ -1,24 +1,21 @@
-"""recovery_slo: after each fault, the system was making progress again within the bound.
+"""recovery_slo: after each fault, every affected workflow made progress again within the bound.
 
-Judges the recovery measurements (harness.faults.recovery, also stored in results.json):
-    {"per_fault": [{"fault_id": "f1", "fault": "worker_kill", "seconds": 3.2,
-                    "workflow_ids": [...]}, ...]   (or {"f1": 3.2, ...}),
-     "p50": ..., "p95": ..., "max": ...}
-A fault after which progress never resumed has `seconds: null`: an infinite recovery.
-Without a bound there is no objective to judge, and without measurements (no fault ran)
-nothing was recovered from: both are `unknown`.
+Judges the recovery measured per affected workflow (harness.evidence.measurements, the same
+figures results.json, the report and certify show): p95 and max over every (fault, affected
+workflow) pair, a workflow that never progressed again counting as infinite. Without a
+bound there is no objective to judge; without a fault that hit work in flight, or without
+the evidence to see it (the attempt log, workflows.json), nothing can be judged: unknown.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from harness.checks.facts import history_of
 from harness.checks.verdict import Verdict, failed, passed, unknown
-from harness.faults.recovery import recovery_times
+from harness.evidence.measurements import finite, recovery
 from harness.runfolder import RunFolder
 
 NAME = "recovery_slo"
@@ -33,67 +30,48 @@ class RecoverySloOptions(BaseModel):
 
 def check(run: RunFolder, options: RecoverySloOptions | None = None) -> Verdict:
     options = options or RecoverySloOptions()
-    # Measured from the stored files (the same function results.json's block comes from),
-    # so the check does not depend on results.json having been written before judging.
-    recovery = recovery_times(run)
-    per_fault = per_fault_rows(recovery)
-    if not per_fault:
-        return unknown(NAME, "no recovery measurements: no fault ran, or none was measured")
-    seconds = [r["seconds"] for r in per_fault]
-    # Nearest-rank over every fault, a never-recovered one as infinity: a bound must not be
-    # met by leaving the worst faults out (results.json's figures skip them).
-    p95 = percentile(seconds, 95)
-    worst = max(seconds)
-    stats = {"faults": len(per_fault), "p50": percentile(seconds, 50),
-             "p95": p95, "max": worst}
+    measured = recovery(run)
+    if not measured.faults:
+        return unknown(NAME, "no recovery measurements: no fault struck in this run")
+    if not (run.path / "workflows.json").exists():
+        return unknown(NAME, "workflows.json is missing: the run was not collected, so "
+                       "recovery cannot be seen")
+    if not run.workers_dir.is_dir() or not any(run.workers_dir.glob("*.activities.jsonl")):
+        return unknown(NAME, "no attempt log (workers/*.activities.jsonl): which workflows "
+                       "a fault hit cannot be seen")
+    nothing = [f.hit.fault_id for f in measured.hit_nothing]
+    dist = measured.distribution
+    stats = {"faults": len(measured.faults), "faults_hit_nothing": len(nothing),
+             "affected_workflows": dist.count, "never_recovered": dist.never,
+             "p50": finite(dist.p50), "p95": finite(dist.p95), "max": finite(dist.max)}
+    if not dist.count:
+        return unknown(NAME, f"{len(nothing)} faults struck but none hit a workflow with work "
+                       f"in flight ({', '.join(nothing)}): recovery was never exercised",
+                       **stats)
+    p95, worst = _show(dist.p95), _show(dist.max)
     if options.p95_s is None and options.max_s is None:
-        return unknown(NAME, f"no bound set (p95_s, max_s): recovery p95 {p95:g}s, max "
-                       f"{worst:g}s over {len(per_fault)} faults",
-                       **{k: _finite(v) for k, v in stats.items()})
+        return unknown(NAME, f"no bound set (p95_s, max_s): recovery p95 {p95}, max {worst} "
+                       f"over {dist.count} affected workflows", **stats)
     evidence: list[dict[str, Any]] = []
-    for bound, limit, value in (("p95_s", options.p95_s, p95), ("max_s", options.max_s, worst)):
-        if limit is None or value <= limit:
+    for bound, limit, value in (("p95_s", options.p95_s, dist.p95),
+                                ("max_s", options.max_s, dist.max)):
+        if limit is None or value is None or value <= limit:
             continue
-        slow = [r for r in per_fault if r["seconds"] > limit] or [{"fault_id": None}]
-        evidence += [{**r, "seconds": _finite(r.get("seconds")), "bound": bound,
-                      "histories": [history_of(run, w) for w in r.get("workflow_ids") or []],
-                      "expected": f"{bound[:-2]} <= {limit:g}s",
-                      "observed": f"{bound[:-2]} {value:g}s"} for r in slow]
-    stats = {k: _finite(v) for k, v in stats.items()}
+        for fault in measured.faults:
+            slow = [w for w in fault.workflows if w.seconds > limit]
+            evidence += [{"fault_id": fault.hit.fault_id, "fault": fault.hit.fault,
+                          "target": fault.hit.target, "workflow_id": w.workflow_id,
+                          "seconds": finite(w.seconds), "bound": bound,
+                          "history": history_of(run, w.workflow_id),
+                          "expected": f"{bound[:-2]} <= {limit:g}s",
+                          "observed": f"{bound[:-2]} {_show(value)}; this workflow "
+                                      f"{_show(w.seconds)}"} for w in slow]
     if evidence:
-        return failed(NAME, f"recovery too slow: p95 {p95:g}s, max {worst:g}s over "
-                      f"{len(per_fault)} faults", evidence, **stats)
-    return passed(NAME, f"{len(per_fault)} faults recovered within bounds (p95 {p95:g}s, max "
-                  f"{worst:g}s)", **stats)
+        return failed(NAME, f"recovery too slow: p95 {p95}, max {worst} over {dist.count} "
+                      f"affected workflows of {len(measured.faults)} faults", evidence, **stats)
+    return passed(NAME, f"{dist.count} affected workflows of {len(measured.faults)} faults "
+                  f"recovered within bounds (p95 {p95}, max {worst})", **stats)
 
 
-def _finite(value: Any) -> Any:
-    """Never-recovered is infinite; JSON has no infinity, so it is stored as null."""
-    return None if isinstance(value, float) and math.isinf(value) else value
-
-
-def per_fault_rows(recovery: Any) -> list[dict[str, Any]]:
-    """Normalise `per_fault` (a list of rows or a mapping fault id -> seconds)."""
-    if not isinstance(recovery, dict):
-        return []
-    raw = recovery.get("per_fault")
-    if isinstance(raw, dict):
-        raw = [{"fault_id": k, "seconds": v} for k, v in raw.items()]
-    if not isinstance(raw, list):
-        return []
-    rows = []
-    for row in raw:
-        if not isinstance(row, dict):
-            continue
-        value = row.get("seconds")
-        rows.append({**row, "seconds": math.inf if value is None else float(value)})
-    return rows
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile: the smallest value with at least q% of values at or below."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
+def _show(seconds: float | None) -> str:
+    return "never" if finite(seconds) is None else f"{seconds:g}s"

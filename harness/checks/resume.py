@@ -22,9 +22,9 @@ from pydantic import BaseModel
 
 from harness.checks.crashes import Hit, crash_hits, hits_by_workflow
 from harness.checks.facts import executions, latest, ledger_table, starts
-from harness.checks.history_activities import ActivityRun, activities
 from harness.checks.refs import pack_item, refs_of
 from harness.checks.verdict import Verdict, failed, passed, unknown
+from harness.evidence.history import ActivityFact, activities
 from harness.runfolder import RunFolder
 
 NAME = "resume_from_last_step"
@@ -75,7 +75,7 @@ def check(run: RunFolder, options: ResumeOptions | None = None) -> Verdict:
                   f"{judged['pack_resumes']} checkpoint resumes)", **stats)
 
 
-def _completed_not_repeated(wid: str, acts: list[ActivityRun], attempts: list[dict[str, Any]],
+def _completed_not_repeated(wid: str, acts: list[ActivityFact], attempts: list[dict[str, Any]],
                             hits: list[Hit], judged: dict[str, int]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -130,7 +130,7 @@ def _pack_resumed(wid: str, attempts: list[dict[str, Any]], hits: list[Hit],
     return rows
 
 
-def _finished(wid: str, record: dict[str, Any], expect: str, acts: list[ActivityRun],
+def _finished(wid: str, record: dict[str, Any], expect: str, acts: list[ActivityFact],
               hits: list[Hit], judged: dict[str, int]) -> list[dict[str, Any]]:
     in_flight = [a for a in acts for h in hits
                  if a.scheduled_t is not None and a.scheduled_t <= h.t

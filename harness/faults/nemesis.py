@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness.evidence.attempts import AttemptLogTail
 from harness.faults.base import Fault, FaultSpec
 from harness.faults.registry import make_fault
 from harness.schedule import PlannedFiring, plan, to_json
@@ -29,22 +29,13 @@ class EventCounter:
     """Counts workflow starts and activity events as the run goes, reading files incrementally."""
 
     def __init__(self, workers_dir: Path) -> None:
-        self.workers_dir = workers_dir
-        self.offsets: dict[Path, int] = {}
+        self.tail = AttemptLogTail(workers_dir)
         self.counts: dict[tuple[str, str | None], int] = {}
 
     def refresh(self) -> None:
-        for path in sorted(self.workers_dir.glob("*.activities.jsonl")):
-            with path.open("rb") as f:
-                f.seek(self.offsets.get(path, 0))
-                data = f.read()
-            end = data.rfind(b"\n") + 1  # leave a half-written last line for next time
-            self.offsets[path] = self.offsets.get(path, 0) + end
-            for line in data[:end].splitlines():
-                with contextlib.suppress(ValueError):
-                    entry = json.loads(line)
-                    for key in ((entry["event"], None), (entry["event"], entry["activity_type"])):
-                        self.counts[key] = self.counts.get(key, 0) + 1
+        for entry in self.tail.new_events():
+            for key in ((entry["event"], None), (entry["event"], entry.get("activity_type"))):
+                self.counts[key] = self.counts.get(key, 0) + 1
 
     async def count(self, ctx: RunContext, event: str, activity_type: str | None) -> int:
         if event == "workflow_started":

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from harness.evidence.measurements import percentile
 from harness.runfolder import RunFolder
 
 _SCHEDULED = "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"
@@ -76,7 +77,8 @@ def history_timings(run: RunFolder) -> dict[str, Any]:
 
 
 def _pct(series: pd.Series, q: float) -> float | None:
-    return None if series.empty else round(float(series.quantile(q)), 4)
+    value = percentile(series.dropna(), q)
+    return None if value is None else round(value, 4)
 
 
 def run_figures(run: RunFolder) -> dict[str, Any]:

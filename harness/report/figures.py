@@ -1,7 +1,7 @@
 """The key figures of a run: counts, throughput, latency and recovery percentiles.
 
-results.json `stats`/`recovery` win when present (they are what the run judged with);
-anything missing is derived from the journal, so older runs compare and trend too.
+All come from harness.evidence.measurements, the module checks and certify use too, so a
+report never contradicts a verdict. results.json `stats`/`recovery` win when present.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from harness.report.frames import completions, faults, started_count
+from harness.evidence.measurements import recovery, run_stats
+from harness.report.frames import faults
 from harness.report.model import RunReport
 
 
@@ -35,11 +36,6 @@ class KeyFigures:
         return asdict(self)
 
 
-def quantile(values: pd.Series, q: float) -> float | None:
-    values = pd.to_numeric(values, errors="coerce").dropna()
-    return float(values.quantile(q)) if len(values) else None
-
-
 def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
@@ -51,27 +47,16 @@ def _hit(table: pd.DataFrame) -> int:
 
 
 def derived_figures(report: RunReport) -> KeyFigures:
-    """Figures computed from the journal alone."""
-    done = completions(report.run)
-    figures = KeyFigures(
-        workflows=started_count(report.run),
-        completed=int((done["outcome"] == "ok").sum()),
-        failed=int((done["outcome"] == "fail").sum()),
-        indeterminate=int((done["outcome"] == "info").sum()),
-        faults=_hit(faults(report.run)),
-    )
-    finished = done[done["outcome"].isin(["ok", "fail"])]
-    if len(finished):
-        first = finished["started"].min()
-        first = finished["finished"].min() if pd.isna(first) else first
-        span = float(finished["finished"].max() - first)
-        figures.duration_s = round(span, 3)
-        figures.throughput_wps = round(len(finished) / span, 3) if span > 0 else None
-        latency = finished["latency_s"]
-        figures.latency_p50_s = quantile(latency, 0.5)
-        figures.latency_p95_s = quantile(latency, 0.95)
-        figures.latency_max_s = quantile(latency, 1.0)
-    return figures
+    """Figures computed from the stored files alone (harness.evidence.measurements)."""
+    stats = run_stats(report.run)
+    measured = recovery(report.run).to_json()
+    return KeyFigures(
+        workflows=stats["workflows"], completed=stats["completed"], failed=stats["failed"],
+        indeterminate=stats["indeterminate"], duration_s=stats["duration_s"],
+        throughput_wps=stats["throughput_wps"], latency_p50_s=stats["latency_p50_s"],
+        latency_p95_s=stats["latency_p95_s"], latency_max_s=stats["latency_max_s"],
+        faults=_hit(faults(report.run)), recovery_p50_s=measured["p50"],
+        recovery_p95_s=measured["p95"], recovery_max_s=measured["max"])
 
 
 def recovery_seconds(report: RunReport) -> list[float | None]:
@@ -83,6 +68,8 @@ def recovery_seconds(report: RunReport) -> list[float | None]:
 
 
 def key_figures(report: RunReport) -> KeyFigures:
+    """results.json's figures win (they are what the run judged with); older runs without
+    them get the same figures derived from their files."""
     figures = derived_figures(report)
     stats = report.results.get("stats")
     if isinstance(stats, dict):
@@ -93,14 +80,12 @@ def key_figures(report: RunReport) -> KeyFigures:
                      "latency_max_s"):
             if _number(stats.get(name)) is not None:
                 setattr(figures, name, _number(stats[name]))
-    recovery = report.results.get("recovery")
-    if isinstance(recovery, dict):
-        seconds = pd.Series([s for s in recovery_seconds(report) if s is not None], dtype=float)
+    stored = report.results.get("recovery")
+    if isinstance(stored, dict):
         figures.faults = max(figures.faults, len(recovery_seconds(report)))
-        for name, q in (("p50", 0.5), ("p95", 0.95), ("max", 1.0)):
-            stored = _number(recovery.get(name))
-            value = stored if stored is not None else quantile(seconds, q)
-            setattr(figures, f"recovery_{name}_s", value)
+        for name in ("p50", "p95", "max"):
+            if name in stored:
+                setattr(figures, f"recovery_{name}_s", _number(stored.get(name)))
     return figures
 
 

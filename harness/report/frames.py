@@ -6,12 +6,14 @@ its source is absent, so plots and tables can say "nothing here" instead of fail
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from harness.evidence.attempts import attempts as pair_attempts
+from harness.evidence.attempts import read_events
+from harness.evidence.measurements import timed_entries
 from harness.runfolder import RunFolder
 
 COMPLETION_COLUMNS = ["workflow_id", "workload", "started", "finished", "latency_s", "outcome"]
@@ -22,9 +24,8 @@ LEDGER_OUTCOMES = ["applied", "duplicate", "rejected", "invalid", "noop"]
 
 
 def entries(run: RunFolder) -> list[dict[str, Any]]:
-    """Journal entries with a time: a hand-edited or foreign line must not sink a report."""
-    return [e for e in run.journal if isinstance(e, dict)
-            and isinstance(e.get("t"), int | float) and not isinstance(e.get("t"), bool)]
+    """Journal entries with a time (harness.evidence.measurements.timed_entries)."""
+    return timed_entries(run)
 
 
 def run_start(run: RunFolder) -> float | None:
@@ -63,12 +64,6 @@ def completions(run: RunFolder) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COMPLETION_COLUMNS)
 
 
-def started_count(run: RunFolder) -> int:
-    return len({e["workflow_id"] for e in entries(run)
-                if e.get("kind") == "client" and e.get("op") == "start"
-                and e.get("type") == "invoke" and "workflow_id" in e})
-
-
 def faults(run: RunFolder) -> pd.DataFrame:
     """One row per fault id: its inject and heal times (heal NaN when none was recorded)."""
     by_id: dict[str, dict[str, Any]] = {}
@@ -96,23 +91,13 @@ def worker_crashes(run: RunFolder) -> pd.Series:
 
 
 def read_activity_events(workers_dir: Path) -> pd.DataFrame:
-    """All workers' activity events; torn or foreign lines are skipped."""
-    rows = []
-    for path in sorted(workers_dir.glob("*.activities.jsonl")):
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                event = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(event, dict) and "event" in event \
-                    and isinstance(event.get("t"), int | float):
-                rows.append(event)
-    frame = pd.DataFrame(rows)
+    """All workers' attempt events (harness.evidence.attempts) as a frame."""
+    frame = pd.DataFrame(read_events(workers_dir))
     for col in ("t", "identity", "event", "workflow_id", "workflow_run_id", "activity_id",
                 "activity_type", "attempt", "error", "injection"):
         if col not in frame:
             frame[col] = None
-    return frame.sort_values("t", kind="stable") if len(frame) else frame
+    return frame
 
 
 def worker_deaths(run: RunFolder) -> dict[str, list[float]]:
@@ -126,37 +111,25 @@ def worker_deaths(run: RunFolder) -> dict[str, list[float]]:
 
 def attempts(events: pd.DataFrame, run_end: float | None = None,
              deaths: dict[str, list[float]] | None = None) -> pd.DataFrame:
-    """Pair each `started` with its `completed`/`failed`; one left open is `lost`.
+    """Each attempt with its end; one left open is `lost` (harness.evidence.attempts).
 
     A lost attempt ends where its worker died (the crash point), else at the run's end.
     """
-    open_: dict[tuple[Any, ...], dict[str, Any]] = {}
-    rows: list[dict[str, Any]] = []
-    for e in events.to_dict("records"):
-        key = tuple(_text(e[k]) for k in ("workflow_id", "workflow_run_id", "activity_id",
-                                          "attempt"))
-        if e["event"] == "started":
-            open_[key] = {"workflow_id": e["workflow_id"], "activity_id": e["activity_id"],
-                          "activity_type": e["activity_type"], "attempt": e["attempt"],
-                          "identity": e["identity"], "start": float(e["t"]), "end": None,
-                          "outcome": "lost", "error": None}
-        elif e["event"] in ("completed", "failed") and key in open_:
-            row = open_.pop(key)
-            row.update(end=float(e["t"]), outcome=e["event"], error=_text(e.get("error")))
-            rows.append(row)
+    records = [{k: v for k, v in e.items() if v is not None and v == v}
+               for e in events.to_dict("records")]
+    paired = pair_attempts(records)
     last = run_end if run_end is not None else (float(events["t"].max()) if len(events) else 0)
-    for row in open_.values():
-        died = [t for t in (deaths or {}).get(str(row["identity"]), []) if t >= row["start"]]
-        row["end"] = min(died) if died else max(last, row["start"])
-        rows.append(row)
+    rows = []
+    for a in paired:
+        end = a.end
+        if a.outcome == "lost":
+            died = [t for t in (deaths or {}).get(a.identity, []) if t >= a.start]
+            end = min(died) if died else max(last, a.start)
+        rows.append({"workflow_id": a.workflow_id, "activity_id": a.activity_id,
+                     "activity_type": a.activity_type, "attempt": a.attempt,
+                     "identity": a.identity, "start": a.start, "end": end,
+                     "outcome": a.outcome, "error": a.error})
     return pd.DataFrame(rows, columns=ATTEMPT_COLUMNS)
-
-
-def _text(value: Any) -> str | None:
-    """None for missing values (pandas turns them into NaN, and NaN != NaN)."""
-    if value is None or value != value:
-        return None
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 def ledger_summary(ledger: dict[str, Any] | None) -> pd.DataFrame:

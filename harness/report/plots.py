@@ -16,6 +16,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from harness.evidence.measurements import percentile
+
 COLORS = {"ok": "#2e7d32", "completed": "#2e7d32", "fail": "#c62828", "failed": "#c62828",
           "info": "#ef6c00", "lost": "#757575", "fault": "#7e57c2", "line": "#37474f",
           "crash": "#b71c1c"}
@@ -92,7 +94,7 @@ def recovery_plot(per_fault: pd.DataFrame) -> str | None:
             never_label = None
     for q, dash in ((0.5, ":"), (0.95, "--")):
         if seconds.notna().any():
-            value = float(seconds.quantile(q))
+            value = float(percentile(seconds.dropna(), q) or 0.0)
             ax.axvline(value, color=COLORS["line"], linestyle=dash, linewidth=1,
                        label=f"p{int(q * 100)} {value:.2f} s")
     ax.set_yticks(range(len(kinds)), kinds)

@@ -178,7 +178,8 @@ class RunBuilder:
     def recovery(self, per_fault: Any, **stats: Any) -> RunBuilder:
         """Faults that took the given seconds to recover from (None: never), as the evidence
         the recovery measurement reads: a worker_kill hitting an activity in flight, and the
-        affected workflow's next attempt `seconds` later."""
+        affected workflow's next attempt completing `seconds` later (`per_workflow`: name ->
+        seconds, per affected workflow)."""
         rows = per_fault if isinstance(per_fault, list) else [
             {"fault_id": k, "seconds": v} for k, v in per_fault.items()]
         for i, row in enumerate(rows):
@@ -189,10 +190,14 @@ class RunBuilder:
                 self.activity_event(identity, "started", name, "1", "charge_payment", t=t0 - 1)
             self.fault(row.get("fault", "worker_kill"), t=t0, fault_id=row["fault_id"],
                        target=identity)
-            if row["seconds"] is not None:
-                for name in names:
+            seconds = row.get("per_workflow") or {name: row["seconds"] for name in names}
+            for name in names:
+                if seconds.get(name) is not None:
+                    done = t0 + seconds[name]
                     self.activity_event(f"worker-{i + 1}.2", "started", name, "1",
-                                        "charge_payment", attempt=2, t=t0 + row["seconds"])
+                                        "charge_payment", attempt=2, t=done - 0.001)
+                    self.activity_event(f"worker-{i + 1}.2", "completed", name, "1",
+                                        "charge_payment", attempt=2, t=done)
         self.results = {"schema": "harness.results/1", "recovery": {"per_fault": rows,
                                                                     **stats}}
         return self

@@ -1,0 +1,303 @@
+"""Typed facts from stored Temporal histories: executions, their activities, children, signals.
+
+Read straight from the stored protobuf JSON, so a check needs no SDK and no server. Only
+the last attempt of an activity is in history (its `ActivityTaskStarted` is written when
+the activity closes, with the attempt number and the worker's identity); earlier attempts
+are in the attempt log (`harness.evidence.attempts`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from harness.runfolder import RunFolder
+
+# Workflow close events -> the status they give the execution.
+CLOSE_STATUS = {
+    "EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED": "COMPLETED",
+    "EVENT_TYPE_WORKFLOW_EXECUTION_FAILED": "FAILED",
+    "EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT": "TIMED_OUT",
+    "EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED": "TERMINATED",
+    "EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED": "CANCELED",
+    "EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW": "CONTINUED_AS_NEW",
+}
+# Activity close events -> (outcome, attributes key).
+_ACTIVITY_CLOSES = {
+    "EVENT_TYPE_ACTIVITY_TASK_COMPLETED": ("completed", "activityTaskCompletedEventAttributes"),
+    "EVENT_TYPE_ACTIVITY_TASK_FAILED": ("failed", "activityTaskFailedEventAttributes"),
+    "EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT": ("timed_out", "activityTaskTimedOutEventAttributes"),
+    "EVENT_TYPE_ACTIVITY_TASK_CANCELED": ("canceled", "activityTaskCanceledEventAttributes"),
+}
+NONDETERMINISTIC_CAUSE = "WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR"
+
+
+@dataclass
+class ActivityFact:
+    """One activity of one execution, as the server recorded its last attempt."""
+
+    workflow_id: str
+    run_id: str
+    activity_id: str
+    activity_type: str
+    args: list[Any] = field(default_factory=list)
+    task_queue: str | None = None
+    scheduled_t: float | None = None
+    started_t: float | None = None  # the last attempt's start
+    attempt: int | None = None  # the last attempt's number (1 = never retried)
+    identity: str | None = None  # the worker that ran the last attempt
+    outcome: str | None = None  # completed | failed | timed_out | canceled; None: still open
+    closed_t: float | None = None
+    result: list[Any] | None = None
+    failure: str | None = None  # the last failure's message (a failed or retried attempt)
+    retryable: bool | None = None  # False when the failure was marked non-retryable
+    timeout_type: str | None = None  # a timed-out activity: which timeout
+    heartbeat_details: list[Any] | None = None  # the last details the server held
+
+    @property
+    def closed(self) -> str | None:
+        """Alias of `outcome`, the name checks used before these facts were typed."""
+        return self.outcome
+
+    @property
+    def schedule_to_start_s(self) -> float | None:
+        if self.scheduled_t is None or self.started_t is None:
+            return None
+        return self.started_t - self.scheduled_t
+
+
+@dataclass
+class ChildFact:
+    workflow_id: str
+    workflow_type: str
+    initiated_t: float | None
+    outcome: str | None = None  # started | failed_to_start | completed | failed | ...
+
+
+@dataclass
+class SignalFact:
+    name: str
+    t: float | None
+    args: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class TaskFailureFact:
+    """A failed workflow task: the cause (e.g. non-deterministic), message and worker."""
+
+    event_id: int
+    t: float | None
+    cause: str
+    message: str
+    identity: str | None
+
+
+@dataclass
+class ExecutionFacts:
+    """Everything one stored history says about its execution."""
+
+    workflow_id: str
+    run_id: str
+    workflow_type: str | None = None
+    task_queue: str | None = None
+    args: list[Any] = field(default_factory=list)
+    status: str = "RUNNING"  # from the last event: the history is authoritative
+    start_t: float | None = None
+    close_t: float | None = None
+    result: Any = None
+    failure: str | None = None
+    continued_as: str | None = None  # the new run id after continue-as-new
+    events: int = 0
+    size_bytes: int = 0
+    activities: list[ActivityFact] = field(default_factory=list)
+    children: list[ChildFact] = field(default_factory=list)
+    signals: list[SignalFact] = field(default_factory=list)
+    task_failures: list[TaskFailureFact] = field(default_factory=list)
+    timers: int = 0
+
+
+def history_events(run: RunFolder, history_file: str) -> list[dict[str, Any]] | None:
+    """The events of one stored history, or None when the file is missing or unreadable."""
+    path = run.path / history_file
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _events(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _events(path: str, _mtime_ns: int, _size: int) -> list[dict[str, Any]] | None:
+    """Parsed once per file version: several checks read the same histories."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    events = data.get("events") if isinstance(data, dict) else None
+    return events if isinstance(events, list) else None
+
+
+def execution(run: RunFolder, history_file: str, workflow_id: str = "",
+              run_id: str = "") -> ExecutionFacts | None:
+    """The facts of one stored history; None when it is missing (evidence not collected)."""
+    events = history_events(run, history_file)
+    if events is None:
+        return None
+    path = run.path / history_file
+    facts = ExecutionFacts(workflow_id, run_id, events=len(events),
+                           size_bytes=path.stat().st_size if path.exists() else 0)
+    by_event: dict[str, ActivityFact] = {}
+    children: dict[str, ChildFact] = {}
+    for event in events:
+        _apply(facts, event, by_event, children)
+    facts.activities = list(by_event.values())
+    facts.children = list(children.values())
+    return facts
+
+
+def activities(run: RunFolder, history_file: str) -> list[ActivityFact]:
+    """The activities of one stored history, in schedule order; [] if the file is missing."""
+    facts = execution(run, history_file)
+    return facts.activities if facts else []
+
+
+def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, ActivityFact],
+           children: dict[str, ChildFact]) -> None:
+    kind = str(event.get("eventType"))
+    t = epoch(event.get("eventTime"))
+    if kind == "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED":
+        attrs = event.get("workflowExecutionStartedEventAttributes", {})
+        facts.workflow_type = attrs.get("workflowType", {}).get("name")
+        facts.task_queue = attrs.get("taskQueue", {}).get("name")
+        facts.args = decode_payloads(attrs.get("input", {}).get("payloads", []))
+        facts.start_t = t
+        if not facts.workflow_id:
+            facts.workflow_id = str(attrs.get("workflowId") or "")
+    elif kind == "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED":
+        attrs = event.get("activityTaskScheduledEventAttributes", {})
+        by_event[str(event.get("eventId"))] = ActivityFact(
+            workflow_id=facts.workflow_id, run_id=facts.run_id,
+            activity_id=str(attrs.get("activityId")),
+            activity_type=str(attrs.get("activityType", {}).get("name")),
+            args=decode_payloads(attrs.get("input", {}).get("payloads", [])),
+            task_queue=attrs.get("taskQueue", {}).get("name"), scheduled_t=t)
+    elif kind == "EVENT_TYPE_ACTIVITY_TASK_STARTED":
+        attrs = event.get("activityTaskStartedEventAttributes", {})
+        act = by_event.get(str(attrs.get("scheduledEventId")))
+        if act is not None:
+            act.started_t, act.identity = t, attrs.get("identity")
+            act.attempt = int(attrs.get("attempt") or 1)
+            if attrs.get("lastFailure"):
+                act.failure, act.retryable = _failure(attrs["lastFailure"])
+    elif kind in _ACTIVITY_CLOSES:
+        outcome, key = _ACTIVITY_CLOSES[kind]
+        attrs = event.get(key, {})
+        act = by_event.get(str(attrs.get("scheduledEventId")))
+        if act is not None:
+            act.outcome, act.closed_t = outcome, t
+            if outcome == "completed":
+                act.result = decode_payloads(attrs.get("result", {}).get("payloads", []))
+            if attrs.get("failure"):
+                act.failure, act.retryable = _failure(attrs["failure"])
+                info = attrs["failure"].get("timeoutFailureInfo") or {}
+                act.timeout_type = info.get("timeoutType") or act.timeout_type
+                details = info.get("lastHeartbeatDetails", {}).get("payloads")
+                if details:
+                    act.heartbeat_details = decode_payloads(details)
+            details = attrs.get("details", {}).get("payloads")
+            if details:
+                act.heartbeat_details = decode_payloads(details)
+    elif kind == "EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED":
+        attrs = event.get("startChildWorkflowExecutionInitiatedEventAttributes", {})
+        children[str(event.get("eventId"))] = ChildFact(
+            str(attrs.get("workflowId")), str(attrs.get("workflowType", {}).get("name")), t,
+            "initiated")
+    elif kind.startswith("EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_") or \
+            kind == "EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED":
+        attrs = next((v for k, v in event.items() if k.endswith("EventAttributes")), {})
+        child = children.get(str(attrs.get("initiatedEventId")))
+        if child is not None:
+            child.outcome = kind.removeprefix("EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_") \
+                .removeprefix("EVENT_TYPE_").lower()
+    elif kind == "EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED":
+        attrs = event.get("workflowExecutionSignaledEventAttributes", {})
+        facts.signals.append(SignalFact(str(attrs.get("signalName")), t, decode_payloads(
+            attrs.get("input", {}).get("payloads", []))))
+    elif kind == "EVENT_TYPE_WORKFLOW_TASK_FAILED":
+        attrs = event.get("workflowTaskFailedEventAttributes", {})
+        facts.task_failures.append(TaskFailureFact(
+            int(event.get("eventId") or 0), t,
+            str(attrs.get("cause", "")).removeprefix("WORKFLOW_TASK_FAILED_CAUSE_"),
+            str((attrs.get("failure") or {}).get("message", "")), attrs.get("identity")))
+    elif kind == "EVENT_TYPE_TIMER_STARTED":
+        facts.timers += 1
+    elif kind in CLOSE_STATUS:
+        facts.status, facts.close_t = CLOSE_STATUS[kind], t
+        attrs = next((v for k, v in event.items() if k.endswith("EventAttributes")), {})
+        if kind == "EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED":
+            values = decode_payloads(attrs.get("result", {}).get("payloads", []))
+            facts.result = values[0] if values else None
+        elif attrs.get("failure"):
+            facts.failure = failure_chain(attrs["failure"])
+        if kind == "EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW":
+            facts.continued_as = attrs.get("newExecutionRunId")
+
+
+def _failure(failure: dict[str, Any]) -> tuple[str, bool | None]:
+    info = failure.get("applicationFailureInfo")
+    retryable = None if info is None else not bool(info.get("nonRetryable"))
+    return failure_chain(failure), retryable
+
+
+def failure_chain(failure: dict[str, Any]) -> str:
+    """A failure and its causes as one line: `outer <- cause <- root`."""
+    messages: list[str] = []
+    while isinstance(failure, dict) and failure.get("message"):
+        messages.append(str(failure["message"]))
+        failure = failure.get("cause")  # type: ignore[assignment]
+    return " <- ".join(messages)
+
+
+def decode_payloads(payloads: list[dict[str, Any]]) -> list[Any]:
+    """JSON payloads as plain values (dataclasses come back as dicts); others as None."""
+    values: list[Any] = []
+    for payload in payloads:
+        encoding = _b64(payload.get("metadata", {}).get("encoding"))
+        raw = _b64(payload.get("data"))
+        try:
+            values.append(json.loads(raw) if encoding == "json/plain" and raw else None)
+        except ValueError:
+            values.append(None)
+    return values
+
+
+def _b64(text: str | None) -> str:
+    if not text:
+        return ""
+    try:
+        return base64.b64decode(text).decode("utf-8", errors="replace")
+    except ValueError:
+        return ""
+
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def epoch(stamp: str | None) -> float | None:
+    """Epoch seconds of an ISO time as Temporal writes it (nanoseconds, Z); None stays None."""
+    if not stamp:
+        return None
+    text = _FRACTION.sub(r"\1", stamp.replace("Z", "+00:00"))
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()

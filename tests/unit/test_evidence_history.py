@@ -1,0 +1,39 @@
+"""Typed facts from real recorded histories: activities, attempts, failures, continue-as-new."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.evidence.history import activities, execution
+from tests.unit.runbuilder import RunBuilder, history_file
+
+
+def test_a_compensated_saga_reads_as_typed_activity_facts(tmp_path: Path) -> None:
+    run = RunBuilder(tmp_path).stored_history("o", "order_saga_v1_compensated.json", "run-1",
+                                              "OrderSaga", status="FAILED").build()
+    facts = execution(run, history_file("r1/o", "run-1"))
+    assert facts is not None and facts.workflow_type == "OrderSaga"
+    assert facts.status == "FAILED" and "failed at ship_order" in (facts.failure or "")
+    kinds = [(a.activity_type, a.outcome) for a in facts.activities]
+    assert kinds[:3] == [("reserve_inventory", "completed"), ("charge_payment", "completed"),
+                         ("ship_order", "failed")]
+    ship = facts.activities[2]
+    assert ship.identity == "worker-1.1" and ship.attempt == 1
+    assert "undeliverable" in (ship.failure or "") and ship.retryable is False
+    assert ship.args[0]["address"] == "undeliverable"
+    assert ship.schedule_to_start_s is not None and ship.schedule_to_start_s >= 0
+
+
+def test_continue_as_new_names_the_next_run(tmp_path: Path) -> None:
+    run = RunBuilder(tmp_path).stored_history("a", "entity_v1_continued_as_new.json", "run-1",
+                                              "AccountEntity",
+                                              status="CONTINUED_AS_NEW").build()
+    facts = execution(run, history_file("r1/a", "run-1"))
+    assert facts is not None and facts.status == "CONTINUED_AS_NEW" and facts.continued_as
+    assert facts.signals or facts.activities
+
+
+def test_a_missing_history_is_none_not_empty(tmp_path: Path) -> None:
+    run = RunBuilder(tmp_path).build()
+    assert execution(run, "histories/nothing.json") is None
+    assert activities(run, "histories/nothing.json") == []
