@@ -15,11 +15,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from harness.journal import read_journal
+
+
+class Evidence(StrEnum):
+    """The kinds of evidence a run stores; a check declares which it needs."""
+
+    JOURNAL = "journal.jsonl"
+    WORKFLOWS = "workflows.json"
+    HISTORIES = "histories"
+    LEDGER = "ledger.json"
+    ATTEMPT_LOG = "workers/*.activities.jsonl"
+    SCENARIO = "scenario.yaml"
 
 
 @dataclass
@@ -37,6 +49,17 @@ class RunFolder:
     @property
     def workers_dir(self) -> Path:
         return self.path / "workers"
+
+    def has(self, evidence: Evidence) -> bool:
+        """Whether the run stored this kind of evidence at all (collection reached it)."""
+        if evidence == Evidence.ATTEMPT_LOG:
+            return self.workers_dir.is_dir() and any(
+                self.workers_dir.glob("*.activities.jsonl"))
+        if evidence == Evidence.HISTORIES:
+            return self.histories_dir.is_dir()
+        if evidence == Evidence.LEDGER:
+            return isinstance(self.ledger, dict)
+        return (self.path / evidence.value).exists()
 
     def file(self, name: str) -> Path:
         return self.path / name

@@ -1,11 +1,16 @@
 """callback_resolution: every approval resolved exactly once, by the callback iff it was in time.
 
-The truth about the callback is the services' ledger, not the workflow: the approver
-records when it signalled (`callbacks`, outcome `sent`) and the request is an effect with
-its time. A callback that arrived before request + timeout must decide the approval
-(approved / rejected as sent); one that arrived later, or never, must leave it escalated.
-Arrivals within `tolerance_s` of the deadline may go either way. An escalation must not
-come early (result.waited >= timeout), and each approval notifies exactly once.
+Facts come from the ledger and the stored histories, never from the workflow's result:
+- the callback: the approver's own record of when it signalled (`callbacks`, outcome
+  `sent`), against the request's effect time;
+- how it resolved: the notification the workflow sent (`<wid>/notify/<outcome>` in the
+  ledger), and that it sent exactly one;
+- callbacks received: the signals in the workflow's histories;
+- how long it waited: from the execution's start to the notify step being scheduled, in
+  its history (server time).
+A callback that arrived before request + timeout must decide the approval (approved /
+rejected as sent); one that arrived later, or never, must leave it escalated. Arrivals
+within `tolerance_s` of the deadline may go either way. An escalation must not come early.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from harness.checks.facts import latest, ledger_table, starts, workload_ids
+from harness.checks.facts import executions, latest, ledger_table, starts, workload_ids
 from harness.checks.verdict import Verdict, failed, passed, unknown
+from harness.evidence.history import ExecutionFacts, execution
 from harness.runfolder import RunFolder
+from harness.workloads.approval.model import SIGNAL
 
 NAME = "callback_resolution"
 WORKFLOW_TYPE = "Approval"
@@ -34,7 +41,7 @@ class CallbackResolutionOptions(BaseModel):
 def check(run: RunFolder, options: CallbackResolutionOptions | None = None) -> Verdict:
     options = options or CallbackResolutionOptions()
     inputs = starts(run, "approval")
-    last = latest(run)
+    last, chains = latest(run), executions(run)
     approvals = workload_ids(run, "approval", WORKFLOW_TYPE)
     if not approvals:
         return unknown(NAME, "no approval ran")
@@ -49,50 +56,74 @@ def check(run: RunFolder, options: CallbackResolutionOptions | None = None) -> V
         if callback.get("outcome") == "sent":
             by_wid[str(callback.get("workflow_id"))]["callback"].append(callback)
     rows: list[dict[str, Any]] = []
-    judged = 0
+    judged, unseen = 0, []
     for wid in sorted(approvals):
         record = last.get(wid) or {}
-        if record.get("status") != "COMPLETED" or not isinstance(record.get("result"), dict):
+        if record.get("status") != "COMPLETED":
             continue  # not finished: liveness judges that
+        histories = [execution(run, r["history_file"]) for r in chains.get(wid, [])
+                     if r.get("history_file")]
+        if not histories or any(h is None for h in histories):
+            unseen.append(wid)
+            continue
         judged += 1
         rows += [{"workflow_id": wid, **row, "history": record.get("history_file")}
-                 for row in judge_one(record["result"], inputs.get(wid, {}), by_wid[wid],
-                                      options.tolerance_s)]
-    stats = {"approvals": len(approvals), "judged": judged, "violations": len(rows)}
+                 for row in judge_one([h for h in histories if h is not None],
+                                      inputs.get(wid, {}), by_wid[wid], options.tolerance_s)]
+    stats = {"approvals": len(approvals), "judged": judged, "violations": len(rows),
+             "histories_missing": len(unseen)}
     if rows:
         return failed(NAME, f"{len(rows)} resolution problems in "
                       f"{len({r['workflow_id'] for r in rows})} of {judged} approvals",
                       rows, **stats)
+    if unseen:
+        return unknown(NAME, f"{len(unseen)} completed approvals have no stored history: "
+                       "the callbacks they received cannot be seen",
+                       [{"workflow_id": w} for w in unseen[:20]], **stats)
     if not judged:
         return unknown(NAME, f"{len(approvals)} approvals ran but none completed", **stats)
     return passed(NAME, f"{judged} approvals resolved exactly once, by their callback iff it "
                   "came before the timeout", **stats)
 
 
-def judge_one(result: dict[str, Any], inputs: dict[str, Any],
+def judge_one(histories: list[ExecutionFacts], inputs: dict[str, Any],
               ledger: dict[str, list[dict[str, Any]]], tolerance: float) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    outcome = result.get("outcome")
-    if int(result.get("callbacks") or 0) > 1:
+    received = [s for h in histories for s in h.signals if s.name == SIGNAL]
+    if len(received) > 1:
         rows.append({"problem": "resolved more than once", "expected": "at most 1 callback",
-                     "observed": f"{result.get('callbacks')} callbacks received"})
+                     "observed": f"{len(received)} callbacks signalled (history)"})
     notes = ledger["notifications/send"]
     if len(notes) != 1:
         rows.append({"problem": "notified", "expected": "exactly 1 notification",
                      "observed": f"{len(notes)} notifications",
                      "refs": [n.get("ref") for n in notes]})
+    outcomes = {str(n.get("ref", "")).rsplit("/notify/", 1)[-1] for n in notes
+                if "/notify/" in str(n.get("ref", ""))}
+    outcome = next(iter(outcomes)) if len(outcomes) == 1 else None
     expected = expected_outcome(inputs, ledger, tolerance)
-    if expected is not None and outcome not in expected:
+    if expected is not None and outcome is not None and outcome not in expected:
         rows.append({"problem": "wrong resolution", "expected": " or ".join(sorted(expected)),
                      "observed": outcome, "decision": inputs.get("decision"),
                      "callback_delay": inputs.get("callback_delay"),
                      "timeout": inputs.get("timeout"), "callback": _arrival(ledger)})
     timeout = inputs.get("timeout")
-    if outcome == "escalated" and timeout is not None \
-            and float(result.get("waited") or 0) < float(timeout) - tolerance:
+    waited = _waited(histories)
+    if outcome == "escalated" and timeout is not None and waited is not None \
+            and waited < float(timeout) - tolerance:
         rows.append({"problem": "escalated early", "expected": f"waited >= {timeout}s",
-                     "observed": f"waited {result.get('waited')}s"})
+                     "observed": f"notified {waited:.3f}s after the start (history)"})
     return rows
+
+
+def _waited(histories: list[ExecutionFacts]) -> float | None:
+    """Seconds from the first execution's start to the notify step (server time)."""
+    start = histories[0].start_t
+    notify = [a.scheduled_t for h in histories for a in h.activities
+              if a.activity_type == "notify" and a.scheduled_t is not None]
+    if start is None or not notify:
+        return None
+    return min(notify) - start
 
 
 def expected_outcome(inputs: dict[str, Any], ledger: dict[str, list[dict[str, Any]]],

@@ -11,9 +11,10 @@ the run, not when they strike, so their inject entry is no crash time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from harness.checks.facts import executions
-from harness.evidence.attempts import attempt_events
+from harness.evidence.attempts import attempt_events, in_flight
 from harness.evidence.history import epoch
 from harness.runfolder import RunFolder
 
@@ -29,6 +30,7 @@ class Hit:
     fault_id: str | None = None
     target: str | None = None
     workflow_id: str | None = None  # set when the fault aimed at one workflow's activity
+    since: float | None = None  # when a fault that takes a while (a rolling restart) began
 
     def describe(self) -> dict[str, object]:
         return {"fault": self.fault, "fault_id": self.fault_id, "target": self.target,
@@ -47,7 +49,9 @@ def crash_hits(run: RunFolder) -> list[Hit]:
             name = str(entry.get("fault"))
             if (entry.get("details") or {}).get("armed") or not _is_crash(name):
                 continue
-            hits.append(Hit(t, name, entry.get("fault_id"), entry.get("target")))
+            began = entry.get("started")
+            hits.append(Hit(t, name, entry.get("fault_id"), entry.get("target"),
+                            since=float(began) if isinstance(began, int | float) else None))
     for entry in run.journal:
         t = float(entry.get("t") or 0.0)
         if entry.get("kind") != "worker" or entry.get("type") not in ("crash", "kill"):
@@ -82,12 +86,38 @@ def running_at(run: RunFolder, t: float) -> set[str]:
     return found
 
 
+def deaths(run: RunFolder) -> list[tuple[float, str]]:
+    """When each worker incarnation was killed or died, from the supervisor's journal."""
+    return [(float(e.get("t") or 0.0), str(e.get("identity"))) for e in run.journal
+            if e.get("kind") == "worker" and e.get("type") in ("kill", "crash")]
+
+
+def victims(run: RunFolder, hit: Hit, events: list[dict[str, Any]],
+            died: list[tuple[float, str]]) -> set[str]:
+    """The workflows a crash actually hit: the aimed one; every open one for a server
+    restart; otherwise those with an activity attempt in flight on a worker it killed,
+    at the moment that worker died (not every workflow open somewhere else)."""
+    if hit.workflow_id:
+        return {hit.workflow_id}
+    if "server" in hit.fault:
+        return running_at(run, hit.t)
+    identities = {i for i in str(hit.target or "").split(",") if i}
+    if hit.since is not None:  # a rolling restart: every worker that died while it ran
+        identities |= {i for t, i in died if hit.since - 0.5 <= t <= hit.t}
+    found: set[str] = set()
+    for identity in identities:
+        times = [t for t, i in died if i == identity and abs(t - hit.t) < SAME_EVENT_S]
+        at = min(times) if times else hit.t
+        found |= in_flight(events, at, {identity})
+    return found
+
+
 def hits_by_workflow(run: RunFolder, crashes: list[Hit] | None = None) -> dict[str, list[Hit]]:
-    """The crashes each workflow lived through: every open workflow for a process-wide
-    fault, only the aimed workflow for an activity injection."""
+    """The crashes each workflow lived through with work in flight where they struck."""
+    events = attempt_events(run)
+    died = deaths(run)
     hit: dict[str, list[Hit]] = {}
     for crash in crash_hits(run) if crashes is None else crashes:
-        victims = {crash.workflow_id} if crash.workflow_id else running_at(run, crash.t)
-        for wid in victims:
+        for wid in victims(run, crash, events, died):
             hit.setdefault(wid, []).append(crash)
     return hit

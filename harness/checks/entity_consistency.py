@@ -34,6 +34,9 @@ def check(run: RunFolder, options: EntityConsistencyOptions | None = None) -> Ve
     last = latest(run)
     if not accounts:
         return unknown(NAME, "no account entity ran")
+    if not (run.path / "workflows.json").exists():
+        return unknown(NAME, "workflows.json is missing: the run was not collected, so the "
+                       "accounts' final state cannot be seen")
     effects = ledger_table(run, "effects")
     entries: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for effect in effects or []:

@@ -1,10 +1,12 @@
-"""fanout_integrity: the parent's aggregate is exactly C children x A items, each child once.
+"""fanout_integrity: a fan-out did exactly C children x A items, each child and item once.
 
-Judged on three pieces of evidence that must agree: the parent's result (items and total
-against harness.workloads.fanout.model.expected_total), the child executions Temporal
-holds (ids `<parent>/child-<i>` for i < C, one execution each, no stranger), and the
-ledger's work items (each (child, item) of the parent processed once). A parent that
-FAILED is reported with its failure; one still running is left to liveness.
+The work is judged from evidence, never from the parent's own aggregate: the child
+executions Temporal holds (ids `<parent>/child-<i>` for i < C, one execution each, each
+COMPLETED, no stranger) and the ledger's work items (each (child, item) of the parent
+processed exactly once, none missing). The parent's result is then judged as an output
+against what that evidence implies (harness.workloads.fanout.model.expected_total). A
+parent that FAILED is reported with its failure; one still running is left to liveness.
+Without the ledger the items cannot be seen: unknown.
 """
 
 from __future__ import annotations
@@ -40,7 +42,11 @@ def check(run: RunFolder, options: FanoutIntegrityOptions | None = None) -> Verd
                 children[record["parent_id"]].append(record)
     items: dict[str, Counter[tuple[int, int]]] = defaultdict(Counter)
     effects = ledger_table(run, "effects")
-    for effect in effects or []:
+    if effects is None:
+        return unknown(NAME, "no ledger.json: which work items were processed cannot be seen")
+    if not (run.path / "workflows.json").exists():
+        return unknown(NAME, "workflows.json is missing: the child executions cannot be seen")
+    for effect in effects:
         data = effect.get("data") or {}
         if (effect.get("service"), effect.get("op")) == ("fanout", "item"):
             items[str(data.get("parent_id"))][(data.get("child"), data.get("item"))] += 1
@@ -53,7 +59,7 @@ def check(run: RunFolder, options: FanoutIntegrityOptions | None = None) -> Verd
         if status not in ("COMPLETED", "FAILED") or shape is None:
             continue  # still running (liveness judges that), or started outside the driver
         judged += 1
-        found = _judge_parent(wid, record, shape, children[wid], items.get(wid))
+        found = _judge_parent(wid, record, shape, children[wid], items.get(wid, Counter()))
         rows += [{"workflow_id": wid, **row, "history": row.get("history")
                   or record.get("history_file")} for row in found]
     stats = {"parents": len(parents), "judged": judged, "violations": len(rows),
@@ -76,7 +82,7 @@ def _shape(inputs: dict[str, Any]) -> tuple[int, int] | None:
 
 
 def _judge_parent(wid: str, record: dict[str, Any], shape: tuple[int, int],
-                  kids: list[dict[str, Any]], items: Counter[tuple[int, int]] | None
+                  kids: list[dict[str, Any]], items: Counter[tuple[int, int]]
                   ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     if record.get("status") == "FAILED":
@@ -106,10 +112,21 @@ def _judge_parent(wid: str, record: dict[str, Any], shape: tuple[int, int],
     if missing and record.get("status") == "COMPLETED":
         rows.append({"problem": "missing children", "expected": f"{n_children} children",
                      "observed": f"{len(missing)} missing", "child_ids": missing})
-    if items:
-        twice = sorted(key for key, n in items.items() if n > 1)
-        if twice:
-            rows.append({"problem": "items processed more than once",
-                         "expected": "each (child, item) once",
-                         "observed": [list(k) for k in twice[:20]], "count": len(twice)})
+    unfinished = sorted(k["workflow_id"] for k in kids if k["workflow_id"] in expected_ids
+                        and k.get("status") not in ("COMPLETED", "CONTINUED_AS_NEW"))
+    if unfinished and record.get("status") == "COMPLETED":
+        rows.append({"problem": "parent completed before its children",
+                     "expected": "every child COMPLETED", "child_ids": unfinished,
+                     "observed": f"{len(unfinished)} children not completed"})
+    twice = sorted(key for key, n in items.items() if n > 1)
+    if twice:
+        rows.append({"problem": "items processed more than once",
+                     "expected": "each (child, item) once",
+                     "observed": [list(k) for k in twice[:20]], "count": len(twice)})
+    wanted = {(c, i) for c in range(n_children) for i in range(n_items)}
+    absent = sorted(wanted - set(items))
+    if absent and record.get("status") == "COMPLETED":
+        rows.append({"problem": "items never processed",
+                     "expected": f"{len(wanted)} (child, item) effects in the ledger",
+                     "observed": [list(k) for k in absent[:20]], "count": len(absent)})
     return rows

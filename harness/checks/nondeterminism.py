@@ -27,11 +27,17 @@ class NondeterminismOptions(BaseModel):
     expect: bool = False  # a deploy drill that must detect the bad deploy
 
 
+def missing_histories(run: RunFolder) -> list[str]:
+    """Stored executions whose history file is absent: code changes there cannot be seen."""
+    return [r["workflow_id"] for r in run.workflows
+            if not r.get("history_file") or not (run.path / r["history_file"]).exists()]
+
+
 def stuck_workflows(run: RunFolder) -> list[dict[str, Any]]:
     rows = []
     for record in run.workflows:
-        path = run.path / record["history_file"]
-        if not path.exists():
+        path = run.path / str(record.get("history_file"))
+        if not record.get("history_file") or not path.exists():
             continue
         history = WorkflowHistory.from_json(record["workflow_id"], path.read_text("utf-8"))
         failures = nondeterminism_failures(history)
@@ -53,11 +59,21 @@ def check(run: RunFolder, options: NondeterminismOptions | None = None) -> Verdi
     if not deploys:
         return unknown(NAME, "no deploy happened in this run: code never changed under a "
                        "running workflow")
+    if not (run.path / "workflows.json").exists():
+        return unknown(NAME, "workflows.json is missing: the run was not collected, so what "
+                       "the deploy did to running workflows cannot be seen")
+    if not run.workflows:
+        return unknown(NAME, "no workflow execution was collected: nothing to judge")
+    missing = missing_histories(run)
     stuck = stuck_workflows(run)
     still_running = sum(1 for r in stuck if r["status"] == "RUNNING")
     stats = {"nondeterministic": len(stuck), "still_stuck": still_running,
              "deploys": len(deploys)}
+    stats["histories_missing"] = len(missing)
     if options.expect:
+        if not stuck and missing:
+            return unknown(NAME, f"the drill expected nondeterminism; none was found, but "
+                           f"{len(missing)} executions have no stored history", **stats)
         if not stuck:
             return failed(NAME, "the drill expected nondeterminism after the deploy, and no "
                           "workflow hit it: the bad deploy went undetected",
@@ -69,5 +85,9 @@ def check(run: RunFolder, options: NondeterminismOptions | None = None) -> Verdi
     if stuck:
         return failed(NAME, f"{len(stuck)} workflows hit nondeterminism after the deploy "
                       f"({still_running} still stuck)", stuck, **stats)
+    if missing:
+        return unknown(NAME, f"{len(missing)} of {len(run.workflows)} executions have no stored "
+                       "history: nondeterminism there cannot be seen",
+                       [{"workflow_id": w} for w in missing[:20]], **stats)
     return passed(NAME, f"no workflow hit nondeterminism across {len(deploys)} deploys", **stats)
 

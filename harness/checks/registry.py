@@ -21,7 +21,7 @@ from harness.checks import (
 )
 from harness.checks.verdict import Verdict
 from harness.plugins import PluggableRegistry
-from harness.runfolder import RunFolder
+from harness.runfolder import Evidence, RunFolder
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ class Check:
     fn: Callable[..., Verdict]
     options_model: type[BaseModel]
     description: str
+    # The evidence the check cannot judge without: missing, the verdict is unknown, never
+    # pass (a run killed mid-way and judged again never passes what it could not see).
+    needs: tuple[Evidence, ...] = ()
 
 
 class AnyOptions(BaseModel):
@@ -52,28 +55,39 @@ CHECKS: PluggableRegistry[Check] = PluggableRegistry({
     c.name: c
     for c in [
         Check(liveness.NAME, liveness.check, liveness.LivenessOptions,
-              "every started workflow reached its expected terminal state by the deadline"),
+              "every started workflow reached its expected terminal state by the deadline",
+              needs=(Evidence.JOURNAL, Evidence.WORKFLOWS)),
         Check(idempotency.NAME, idempotency.check, idempotency.IdempotencyOptions,
-              "every step took effect exactly once in the ledger, however often delivered"),
+              "every step took effect exactly once in the ledger, however often delivered",
+              needs=(Evidence.JOURNAL, Evidence.LEDGER)),
         Check(compensation.NAME, compensation.check, compensation.CompensationOptions,
-              "failed sagas undid each effect once, in reverse order; stock and money conserved"),
+              "failed sagas undid each effect once, in reverse order; stock and money conserved",
+              needs=(Evidence.JOURNAL, Evidence.WORKFLOWS, Evidence.LEDGER)),
         Check(resume.NAME, resume.check, resume.ResumeOptions,
-              "workflows hit by a crash resumed from their last step, not from the start"),
+              "workflows hit by a crash resumed from their last step, not from the start",
+              needs=(Evidence.JOURNAL, Evidence.WORKFLOWS, Evidence.HISTORIES, Evidence.LEDGER,
+                     Evidence.ATTEMPT_LOG)),
         Check(determinism.NAME, determinism.check, determinism.DeterminismOptions,
-              "every collected history replays on the workflow code the run deployed"),
+              "every collected history replays on the workflow code the run deployed",
+              needs=(Evidence.WORKFLOWS, Evidence.HISTORIES)),
         Check(entity_consistency.NAME, entity_consistency.check,
               entity_consistency.EntityConsistencyOptions,
-              "each account's balance is the sum of the operations that happened, none twice"),
+              "each account's balance is the sum of the operations that happened, none twice",
+              needs=(Evidence.JOURNAL, Evidence.WORKFLOWS)),
         Check(callback_resolution.NAME, callback_resolution.check,
               callback_resolution.CallbackResolutionOptions,
-              "each approval resolved once: by its callback iff in time, else escalated"),
+              "each approval resolved once: by its callback iff in time, else escalated",
+              needs=(Evidence.JOURNAL, Evidence.WORKFLOWS, Evidence.HISTORIES, Evidence.LEDGER)),
         Check(fanout_integrity.NAME, fanout_integrity.check,
               fanout_integrity.FanoutIntegrityOptions,
-              "each fan-out aggregated exactly children x activities, each child once"),
+              "each fan-out aggregated exactly children x activities, each child once",
+              needs=(Evidence.JOURNAL, Evidence.WORKFLOWS, Evidence.LEDGER)),
         Check(nondeterminism.NAME, nondeterminism.check, nondeterminism.NondeterminismOptions,
-              "deployed code did not strand running workflows (or, in a drill, it was caught)"),
+              "deployed code did not strand running workflows (or, in a drill, it was caught)",
+              needs=(Evidence.JOURNAL, Evidence.WORKFLOWS, Evidence.HISTORIES)),
         Check(recovery_slo.NAME, recovery_slo.check, recovery_slo.RecoverySloOptions,
-              "recovery after each fault stayed within the p95 / max bounds"),
+              "recovery after each fault stayed within the p95 / max bounds",
+              needs=(Evidence.JOURNAL, Evidence.WORKFLOWS, Evidence.ATTEMPT_LOG)),
     ]
 }, _as_check)
 
@@ -88,6 +102,11 @@ def run_check(name: str, run: RunFolder, options: dict | None = None) -> Verdict
     from harness.checks.verdict import unknown
 
     check = CHECKS[name]
+    missing = [e for e in check.needs if not run.has(e)]
+    if missing:
+        return unknown(name, f"evidence missing ({', '.join(missing)}): the run stored too "
+                       "little to judge this (was it collected?)",
+                       [{"missing": [str(e) for e in missing]}])
     try:
         return check.fn(run, check.options_model(**(options or {})))
     except Exception as err:  # noqa: BLE001

@@ -1,7 +1,8 @@
 """resume_from_last_step: a workflow hit by a crash resumes where it was, not from the start.
 
-For every workflow open when a worker or the server died (or whose activity a fault aimed
-at), judged from history + ledger:
+For every workflow a crash hit (one with an activity attempt in flight on the worker that
+died, every open one for a server restart, or the one whose activity a fault aimed at),
+judged from history + ledger:
 - steps whose activity the server had recorded completed before the fault are never
   attempted again after it (a replayed workflow must not re-run finished steps);
 - the workflow went on to reach its expected terminal status (the step in flight was
@@ -10,7 +11,8 @@ at), judged from history + ledger:
   pack attempt that starts again at item 0 although items 0 and 1 were already packed lost
   its checkpoint. Items between the last heartbeat the server recorded and the crash may be
   packed again (the worker throttles heartbeats), so only a restart from zero is judged.
-No crash in the run, or none that landed on a workflow, is `unknown`.
+No crash in the run, none that landed on work in flight, or none whose workflow had a step
+in flight in its history (nothing was resumed) is `unknown`.
 """
 
 from __future__ import annotations
@@ -38,9 +40,15 @@ def check(run: RunFolder, options: ResumeOptions | None = None) -> Verdict:
     crashes = crash_hits(run)
     if not crashes:
         return unknown(NAME, "no crash or restart happened in the run: resume was never tested")
+    if not run.workers_dir.is_dir() or not any(run.workers_dir.glob("*.activities.jsonl")):
+        return unknown(NAME, "no attempt log (workers/*.activities.jsonl): which workflows "
+                       "a crash hit cannot be seen")
+    if not (run.path / "workflows.json").exists():
+        return unknown(NAME, "workflows.json is missing: the run was not collected")
     victims = hits_by_workflow(run, crashes)
     if not victims:
-        return unknown(NAME, f"{len(crashes)} crashes landed while no workflow was open")
+        return unknown(NAME, f"{len(crashes)} crashes landed while no workflow had work in "
+                       "flight where they struck")
     attempts = ledger_table(run, "attempts")
     if attempts is None:
         return unknown(NAME, "no ledger.json: re-executed steps cannot be seen")
@@ -66,9 +74,10 @@ def check(run: RunFolder, options: ResumeOptions | None = None) -> Verdict:
         return failed(NAME, f"{len(rows)} resume violations in "
                       f"{len({r['workflow_id'] for r in rows})} of {len(victims)} workflows "
                       f"hit by {len(crashes)} crashes", rows, **stats)
-    if not any(judged.values()):
+    if not judged["in_flight_steps"] and not judged["pack_resumes"]:
         return unknown(NAME, f"{len(crashes)} crashes hit {len(victims)} workflows but none had "
-                       "a step completed or in flight at the time", **stats)
+                       "a step in flight in their history at the time: resuming was never "
+                       "put to the test", **stats)
     return passed(NAME, f"{len(victims)} workflows hit by {len(crashes)} crashes resumed from "
                   f"their last step ({judged['completed_steps']} finished steps not repeated, "
                   f"{judged['in_flight_steps']} in-flight steps resumed, "

@@ -105,14 +105,26 @@ class RunBuilder:
                              workflow_type=workflow_type)
 
     def activity_history(self, name: str, run: str,
-                         activities: list[tuple[str, list[Any], float, str | None, float | None]]
-                         ) -> RunBuilder:
-        """A minimal history: (type, args, scheduled t, closed kind or None, closed t)."""
+                         activities: list[tuple[str, list[Any], float, str | None, float | None]],
+                         inputs: list[Any] | None = None, workflow_type: str = "OrderSaga",
+                         signals: list[tuple[str, float]] | None = None,
+                         started_at: float | None = None) -> RunBuilder:
+        """A minimal history: the workflow's `inputs`, then per activity (type, args,
+        scheduled t, closed kind or None, closed t), then `signals` (name, t)."""
         events: list[dict[str, Any]] = []
+        if inputs is not None:
+            events.append({"eventId": "0", "eventTime": _event_time(started_at or self.t),
+                           "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED",
+                           "workflowExecutionStartedEventAttributes": {
+                               "workflowType": {"name": workflow_type},
+                               "input": {"payloads": _payloads(inputs)}}})
+        for signal, at in signals or []:
+            events.append({"eventId": f"s{len(events)}", "eventTime": _event_time(at),
+                           "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED",
+                           "workflowExecutionSignaledEventAttributes": {"signalName": signal}})
         for i, (kind, args, scheduled, closed, closed_t) in enumerate(activities):
             sid = str(len(events) + 1)
-            payloads = [{"metadata": {"encoding": _b64("json/plain")},
-                         "data": _b64(json.dumps(a))} for a in args]
+            payloads = _payloads(args)
             events.append({"eventId": sid, "eventTime": _event_time(scheduled),
                            "eventType": "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED",
                            "activityTaskScheduledEventAttributes": {
@@ -233,6 +245,11 @@ class RunBuilder:
         if self.scenario_data is not None:
             (self.path / "scenario.yaml").write_text(yaml.safe_dump(self.scenario_data))
         return RunFolder(self.path)
+
+
+def _payloads(values: list[Any]) -> list[dict[str, Any]]:
+    return [{"metadata": {"encoding": _b64("json/plain")}, "data": _b64(json.dumps(v))}
+            for v in values]
 
 
 def _b64(text: str) -> str:

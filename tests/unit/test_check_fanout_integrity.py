@@ -67,3 +67,27 @@ def test_unknown_when_no_fanout_ran_or_none_finished(tmp_path: Path) -> None:
     assert check(RunBuilder(tmp_path / "a").build()).status == Status.UNKNOWN
     run = fanout(RunBuilder(tmp_path / "b"), status="RUNNING").build()
     assert check(run).status == Status.UNKNOWN
+
+
+def test_a_right_looking_aggregate_does_not_hide_missing_work(tmp_path: Path) -> None:
+    """Defect: the parent's own aggregate was trusted. Here it claims every item, but the
+    ledger shows child 1's items were never processed."""
+    b = fanout(RunBuilder(tmp_path))
+    assert b.ledger is not None
+    b.ledger["effects"] = [e for e in b.ledger["effects"] if e["data"]["child"] != 1]
+    verdict = check(b.build())
+    assert verdict.status == Status.FAIL
+    (row,) = verdict.evidence
+    assert row["problem"] == "items never processed" and row["count"] == 3
+
+
+def test_a_parent_that_completed_before_its_children_fails(tmp_path: Path) -> None:
+    b = fanout(RunBuilder(tmp_path))
+    b.workflows[-1]["status"] = "RUNNING"
+    verdict = check(b.build())
+    assert verdict.status == Status.FAIL
+    assert verdict.evidence[0]["problem"] == "parent completed before its children"
+
+
+def test_no_ledger_is_unknown(tmp_path: Path) -> None:
+    assert check(fanout(RunBuilder(tmp_path)).no_ledger().build()).status == Status.UNKNOWN

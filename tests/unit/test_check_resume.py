@@ -11,10 +11,38 @@ from tests.unit.runbuilder import RunBuilder, iso
 ORDER = {"order_id": "order-0", "pack_items": 6}
 
 
-def saga(tmp_path: Path, status: str = "COMPLETED", pack_open: bool = False) -> RunBuilder:
+STEPS = [("reserve_inventory", "1", 1000.1, 1001.0), ("charge_payment", "2", 1001.1, 1002.0),
+         ("pack_order", "3", 1002.5, 1010.0), ("ship_order", "4", 1010.1, 1011.0)]
+
+
+def attempt_log(b: RunBuilder, kill_at: float | None, pack_open: bool = False) -> None:
+    """The workers' attempt log: steps ran on worker-1.1 until it died at `kill_at`; the step
+    in flight then was retried on worker-1.2, and later steps ran there."""
+    for kind, aid, start, end in STEPS:
+        done = not (pack_open and kind in ("pack_order", "ship_order"))
+        if kind == "ship_order" and not done:
+            continue
+        if kill_at is None or end <= kill_at:
+            b.activity_event("worker-1.1", "started", "o", aid, kind, t=start)
+            b.activity_event("worker-1.1", "completed", "o", aid, kind, t=end)
+        elif start <= kill_at:
+            b.activity_event("worker-1.1", "started", "o", aid, kind, t=start)
+            if done:
+                b.activity_event("worker-1.2", "started", "o", aid, kind, attempt=2,
+                                 t=kill_at + 0.1)
+                b.activity_event("worker-1.2", "completed", "o", aid, kind, attempt=2, t=end)
+        else:
+            b.activity_event("worker-1.2", "started", "o", aid, kind, t=start)
+            b.activity_event("worker-1.2", "completed", "o", aid, kind, t=end)
+
+
+def saga(tmp_path: Path, status: str = "COMPLETED", pack_open: bool = False,
+         kill_at: float | None = 1004.0) -> RunBuilder:
     """An order saga from t=1000 to 1020: reserve done at 1001, charge done at 1002, pack
-    from 1002.5 (done at 1010 unless `pack_open`), ship done at 1011."""
+    from 1002.5 (done at 1010 unless `pack_open`), ship done at 1011; worker-1.1 ran it
+    until `kill_at`."""
     b = RunBuilder(tmp_path)
+    attempt_log(b, kill_at, pack_open)
     b.start("o", workload="order_saga", t=1000.0)
     closed = None if status == "RUNNING" else iso(1020.0)
     b.workflow("o", status, start_time=iso(1000.0), close_time=closed)
@@ -50,7 +78,8 @@ def test_pass_crash_mid_pack_resumed_from_checkpoint(tmp_path: Path) -> None:
 
 
 def test_fail_pack_restarted_from_item_zero(tmp_path: Path) -> None:
-    b = saga(tmp_path).worker("kill", "worker-1.1", t=1003.99, signal="SIGKILL")
+    b = saga(tmp_path, kill_at=1003.99).worker("kill", "worker-1.1", t=1003.99,
+                                                signal="SIGKILL")
     b.fault("worker_kill", t=1004.0, fault_id="f1", target="worker-1.1")
     verdict = check(finish_pack(b, resume_at=0).build())
     assert verdict.status == Status.FAIL
@@ -75,7 +104,7 @@ def test_fail_finished_step_attempted_again_after_the_crash(tmp_path: Path) -> N
 def test_in_flight_step_retried_after_the_crash_is_fine(tmp_path: Path) -> None:
     # charge was in flight at 1001.8 (effect done, completion not yet recorded): its retry
     # is the point of resuming, not a repetition.
-    b = saga(tmp_path).worker("kill", "worker-1.1", t=1001.8)
+    b = saga(tmp_path, kill_at=1001.8).worker("kill", "worker-1.1", t=1001.8)
     b.attempt("o", "charge", "payments", "charge", outcome="duplicate", t=1001.9)
     assert check(finish_pack(b, resume_at=3).build()).status == Status.PASS
 
@@ -99,12 +128,13 @@ def test_aimed_injection_hits_its_workflow(tmp_path: Path) -> None:
 
 
 def test_unknown_without_a_crash(tmp_path: Path) -> None:
-    verdict = check(finish_pack(saga(tmp_path), resume_at=3).build())
+    verdict = check(finish_pack(saga(tmp_path, kill_at=None), resume_at=3).build())
     assert verdict.status == Status.UNKNOWN
 
 
 def test_armed_inject_and_end_of_run_shutdown_are_not_crashes(tmp_path: Path) -> None:
-    b = saga(tmp_path).fault("worker_crash", t=1004.0, fault_id="f1", details={"armed": True})
+    b = saga(tmp_path, kill_at=None).fault("worker_crash", t=1004.0, fault_id="f1",
+                                           details={"armed": True})
     b = finish_pack(b, resume_at=0)
     b.journal("run", t=1030.0, type="driven").worker("kill", "worker-1.1", t=1031.0,
                                                       signal="SIGTERM")
@@ -112,6 +142,33 @@ def test_armed_inject_and_end_of_run_shutdown_are_not_crashes(tmp_path: Path) ->
 
 
 def test_unknown_when_the_crash_hit_no_open_workflow(tmp_path: Path) -> None:
-    b = finish_pack(saga(tmp_path), resume_at=3).worker("kill", "worker-1.1", t=1025.0)
+    b = finish_pack(saga(tmp_path, kill_at=None), resume_at=3).worker("kill", "worker-1.1",
+                                                                      t=1025.0)
     verdict = check(b.build())
     assert verdict.status == Status.UNKNOWN
+
+
+def test_workflows_on_workers_that_were_not_killed_are_not_hit(tmp_path: Path) -> None:
+    """Defect: every open workflow counted as hit, even on workers that were not killed."""
+    b = saga(tmp_path, kill_at=None).worker("kill", "worker-2.1", t=1004.0, signal="SIGKILL")
+    b.attempt("o", "charge", "payments", "charge", outcome="duplicate", t=1005.0)
+    verdict = check(finish_pack(b, resume_at=0).build())
+    assert verdict.status == Status.UNKNOWN  # worker-2 ran nothing of this order
+    assert "no workflow had work in flight" in verdict.summary
+
+
+def test_a_crash_that_touched_nothing_in_flight_is_unknown_not_pass(tmp_path: Path) -> None:
+    """Defect: a crash between steps (finished steps only) passed instead of unknown."""
+    b = saga(tmp_path, kill_at=None)
+    b.activity_event("worker-1.1", "started", "o", "9", "pack_order", t=1002.2)
+    b.worker("kill", "worker-1.1", t=1002.3)
+    b.activity_event("worker-1.2", "started", "o", "9", "pack_order", attempt=2, t=1002.35)
+    b.activity_event("worker-1.2", "completed", "o", "9", "pack_order", attempt=2, t=1002.4)
+    verdict = check(finish_pack(b, resume_at=3).build())
+    assert verdict.status == Status.UNKNOWN and "never put to the test" in verdict.summary
+
+
+def test_no_attempt_log_is_unknown(tmp_path: Path) -> None:
+    b = RunBuilder(tmp_path).start("o", workload="order_saga").workflow("o")
+    verdict = check(b.worker("kill", "worker-1.1", t=1004.0).build())
+    assert verdict.status == Status.UNKNOWN and "attempt log" in verdict.summary

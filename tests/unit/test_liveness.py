@@ -75,3 +75,41 @@ def test_unknown_when_the_run_was_not_collected(tmp_path: Path) -> None:
     run = RunBuilder(tmp_path).start("a").build()
     (run.path / "workflows.json").unlink()
     assert check(run).status == Status.UNKNOWN
+
+
+def test_zero_judged_workflows_is_unknown_not_pass(tmp_path: Path) -> None:
+    """Defect: every start refused read 'all 0 workflows reached their expected state'."""
+    run = RunBuilder(tmp_path).start("a", outcome="fail").start("b", outcome="fail").build()
+    verdict = check(run)
+    assert verdict.status == Status.UNKNOWN
+    assert verdict.stats["refused_starts"] == 2
+
+
+def test_starts_cut_by_the_deadline_are_judged(tmp_path: Path) -> None:
+    """Defect: starts the deadline cut were journaled but judged by no check."""
+    b = RunBuilder(tmp_path).start("a").workflow("a")
+    b.journal("run", type="deadline_cut", not_started={"order_saga": 7})
+    verdict = check(b.build())
+    assert verdict.status == Status.UNKNOWN
+    assert verdict.stats["not_started"] == 7 and "7 workflows never started" in verdict.summary
+
+
+def test_driver_errors_are_judged(tmp_path: Path) -> None:
+    """Defect: driver errors were journaled but judged by no check."""
+    b = RunBuilder(tmp_path).start("a").workflow("a")
+    b.journal("run", type="driver_error", error="RuntimeError('boom')")
+    verdict = check(b.build())
+    assert verdict.status == Status.UNKNOWN
+    assert "boom" in verdict.evidence[0]["observed"]
+
+
+def test_a_straggler_still_fails_beside_unjudged_starts(tmp_path: Path) -> None:
+    b = RunBuilder(tmp_path).start("a").workflow("a", "RUNNING")
+    b.journal("run", type="deadline_cut", not_started={"order_saga": 1})
+    assert check(b.build()).status == Status.FAIL
+
+
+def test_a_run_never_collected_is_unknown(tmp_path: Path) -> None:
+    run = RunBuilder(tmp_path).start("a").workflow("a").build()
+    (run.path / "workflows.json").unlink()
+    assert check(run).status == Status.UNKNOWN
