@@ -27,6 +27,7 @@ from harness.collect import collect
 from harness.faults.client import ClientFaults
 from harness.journal import Journal
 from harness.judge import overall, write_results
+from harness.probes import ProbeContext, named_probes, run_probes
 from harness.runfolder import RunFolder
 from harness.scenario import Scenario
 from harness.stack.stack import Stack
@@ -162,6 +163,9 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
         progress.update(phase="collecting")
         records = await collect(client, run, run_id, ctx.started_ids, stack.services_url)
         await terminate_leftovers(ctx, records)
+        # While the user's systems are still up: their own record of what took effect.
+        await run_probes(run, named_probes((c.name, c.options) for c in scenario.checks),
+                         ProbeContext(run_id, {w.name: w.params for w in scenario.workloads}))
     finally:
         supervisor.stop_all()
         journal.record("run", type="end")
@@ -205,6 +209,10 @@ def worker_config(scenario: Scenario, stack: Stack, run_id: str, seed: int) -> W
     assert stack.worker_connection is not None
     versions = {w.name: w.version for w in scenario.workloads}
     versions.update(scenario.workers.version or {})
+    apps = {w.name: w.app.model_dump(mode="json") for w in scenario.workloads if w.app}
+    params: dict[str, dict[str, Any]] = {}
+    for w in scenario.workloads:
+        params.setdefault(w.name, w.params)
     opts = scenario.workers.options
     return WorkerConfig(
         identity="worker", temporal=stack.worker_connection, task_queue=task_queue(run_id),
@@ -216,7 +224,7 @@ def worker_config(scenario: Scenario, stack: Stack, run_id: str, seed: int) -> W
             sticky_queue_timeout=opts.sticky_queue_timeout,
             graceful_shutdown=opts.graceful_shutdown,
         ),
-        seed=seed,
+        seed=seed, apps=apps, params=params,
     )
 
 

@@ -61,6 +61,7 @@ from harness.scenario_errors import (
     unknown_name,
     validate_against,
 )
+from harness.workloads.app_spec import AppSpec
 
 __all__ = [
     "DEFAULT_DEADLINE",
@@ -152,8 +153,12 @@ class WorkloadSpec(_Spec):
     ``concurrency`` (how many are in flight at once) defaults to ``count``: all at once.
     ``params`` holds the validated params as a JSON-able dict with defaults filled in; use
     `typed_params` to get the workload's params model instance.
+    ``app`` names a user's workflow, activities, input and expectation by import path
+    (harness/workloads/app.py): the workload is built from it and registered under ``name``,
+    which then defaults to the workflow's type name.
     """
 
+    app: AppSpec | None = None
     name: str
     version: str = Field("v1", validate_default=True)
     count: int = Field(ge=1)
@@ -169,12 +174,21 @@ class WorkloadSpec(_Spec):
             count = data.get("count")
             valid = isinstance(count, int) and not isinstance(count, bool) and count >= 1
             data = {**data, "concurrency": count if valid else 1}
+        if isinstance(data, Mapping) and "app" in data and "name" not in data:
+            data = {**data, "name": ""}  # derived from the app below
         return data
 
     @field_validator("name")
     @classmethod
     def _known_workload(cls, value: str, info: ValidationInfo) -> str:
         catalog = catalog_of(info)
+        app = info.data.get("app")
+        if app is not None:
+            from harness.workloads.registry import register_app
+
+            return register_app(value or None, app, [catalog.workloads]).name
+        if value == "":
+            return value  # the app itself was rejected: that error is the one to report
         if value not in catalog.workloads:
             raise custom_error(unknown_name("workload", value, catalog.workloads))
         return value
@@ -183,7 +197,7 @@ class WorkloadSpec(_Spec):
     @classmethod
     def _known_version(cls, value: str, info: ValidationInfo) -> str:
         name = info.data.get("name")
-        if name is None:  # the name was already rejected; one report is enough
+        if not name:  # the name (or the app) was already rejected; one report is enough
             return value
         workload = catalog_of(info).workloads[name]
         if value not in workload.versions:
@@ -194,7 +208,7 @@ class WorkloadSpec(_Spec):
     @classmethod
     def _params_fit_the_workload(cls, value: dict[str, Any], info: ValidationInfo) -> dict:
         name = info.data.get("name")
-        if name is None:
+        if not name:
             return value
         model = catalog_of(info).workloads[name].params_model
         instance, problems = validate_against(model, value)

@@ -93,7 +93,7 @@ workloads:
   - {{name: fanout, version: {version}, count: 2, params: {{children: 3, activities: 3}}}}
 checks: {checks}
 """, "children are started under fresh ids, so a retry can run one twice"),
-    Case(("recovery_slo",), "v1", "mutant-no-heartbeat-timeout", """
+    Case(("recovery_slo", "practices"), "v1", "mutant-no-heartbeat-timeout", """
 name: selftest-recovery
 deadline: 60s
 workloads:
@@ -106,7 +106,8 @@ checks: {checks}
 )
 
 # Options per check where the default would not judge (recovery_slo needs a bound).
-CHECK_OPTIONS: dict[str, dict[str, Any]] = {"recovery_slo": {"p95_s": 8}}
+CHECK_OPTIONS: dict[str, dict[str, Any]] = {"recovery_slo": {"p95_s": 8},
+                                            "practices": {"long_activity": "1s"}}
 
 
 @dataclass

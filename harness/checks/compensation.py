@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from harness.checks import conservation
 from harness.checks.facts import executions, latest, ledger_table, starts
+from harness.checks.generic import compensation_pairs
 from harness.checks.verdict import Verdict, failed, passed, unknown
 from harness.evidence.history import execution
 from harness.runfolder import RunFolder
@@ -39,6 +40,11 @@ PAIRS = (("inventory", "reserve", "release"), ("payments", "charge", "refund"))
 class CompensationOptions(BaseModel):
     model_config = {"extra": "forbid"}
 
+    # forward activity type -> the activity type that undoes it: judge any saga from its
+    # histories (harness/checks/generic/compensation_pairs.py) instead of the order saga's
+    # ledger.
+    pairs: dict[str, str] | None = None
+
 
 @dataclass(frozen=True)
 class Pair:
@@ -48,6 +54,8 @@ class Pair:
 
 
 def check(run: RunFolder, options: CompensationOptions | None = None) -> Verdict:
+    if options is not None and options.pairs:
+        return compensation_pairs.check(run, NAME, options.pairs)
     effects, attempts = ledger_table(run, "effects"), ledger_table(run, "attempts")
     if effects is None or attempts is None:
         return unknown(NAME, "no ledger.json: the services' ledger was not collected")

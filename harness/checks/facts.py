@@ -31,6 +31,24 @@ def starts(run: RunFolder, workload: str | None = None) -> dict[str, dict[str, A
     return found
 
 
+def expected_statuses(expect: Any) -> set[str]:
+    """A start's `expect` as the set of acceptable terminal statuses.
+
+    A starter may expect one status, or several ("completed or failed") when a fault may
+    change the business outcome by design; a missing expectation means COMPLETED.
+    """
+    if expect is None:
+        return {"COMPLETED"}
+    if isinstance(expect, str):
+        return {part.strip() for part in expect.split("|") if part.strip()}
+    return {str(status) for status in expect}
+
+
+def meets(status: str | None, expect: Any) -> bool:
+    """Whether a terminal status is one the start expected."""
+    return status in expected_statuses(expect)
+
+
 def executions(run: RunFolder) -> dict[str, list[dict[str, Any]]]:
     """Every stored execution by workflow id, oldest first (continue-as-new chains in order)."""
     by_id: dict[str, list[dict[str, Any]]] = {}

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from harness.checks.facts import latest, ledger_table
+from harness.checks.generic import effects_idempotency
 from harness.checks.verdict import Verdict, failed, passed, unknown
 from harness.evidence.attempts import attempt_events, re_executions
 from harness.runfolder import RunFolder
@@ -28,10 +29,15 @@ class IdempotencyOptions(BaseModel):
     # The scenario injects duplicate deliveries: if none happened, the run proved nothing.
     # None (the default) infers it: true when the scenario has a duplicate_delivery fault.
     expect_duplicates: bool | None = None
+    # An effect probe, `package.module:function`, reading the app's own records: judge them
+    # (harness/checks/generic/effects_idempotency.py) instead of the reference ledger.
+    effects: str | None = None
 
 
 def check(run: RunFolder, options: IdempotencyOptions | None = None) -> Verdict:
     options = options or IdempotencyOptions()
+    if options.effects:
+        return effects_idempotency.check(run, NAME, options.effects)
     attempts, effects = ledger_table(run, "attempts"), ledger_table(run, "effects")
     if attempts is None or effects is None:
         return unknown(NAME, "no ledger.json: the services' ledger was not collected")

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from harness.checks.facts import latest, starts
+from harness.checks.facts import latest, meets, starts
 from harness.checks.verdict import Verdict, failed, passed, unknown
 from harness.journal import FAIL, INFO
 from harness.runfolder import RunFolder
@@ -52,7 +52,7 @@ def check(run: RunFolder, options: LivenessOptions | None = None) -> Verdict:
         if record is None:
             stragglers.append({"workflow_id": wid, "expected": expect,
                                "observed": "NOT FOUND", "last_event": None, "history": None})
-        elif record["status"] != expect:
+        elif not meets(record["status"], expect):
             stragglers.append({
                 "workflow_id": wid, "expected": expect, "observed": record["status"],
                 "last_event": record.get("last_event"), "history": record.get("history_file"),

@@ -19,6 +19,7 @@ from harness.checks import (
     recovery_slo,
     resume,
 )
+from harness.checks.generic import practices
 from harness.checks.verdict import Verdict
 from harness.plugins import PluggableRegistry
 from harness.runfolder import Evidence, RunFolder
@@ -88,6 +89,9 @@ CHECKS: PluggableRegistry[Check] = PluggableRegistry({
         Check(recovery_slo.NAME, recovery_slo.check, recovery_slo.RecoverySloOptions,
               "recovery after each fault stayed within the p95 / max bounds",
               needs=(Evidence.JOURNAL, Evidence.WORKFLOWS, Evidence.ATTEMPT_LOG)),
+        Check(practices.NAME, practices.check, practices.PracticesOptions,
+              "no common pitfall in any history: timeouts, heartbeats, payloads, retries",
+              needs=(Evidence.WORKFLOWS, Evidence.HISTORIES)),
     ]
 }, _as_check)
 

@@ -18,12 +18,13 @@ in flight in its history (nothing was resumed) is `unknown`.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from harness.checks.crashes import Hit, crash_hits, hits_by_workflow
-from harness.checks.facts import executions, latest, ledger_table, starts
+from harness.checks.facts import executions, latest, ledger_table, meets, starts
+from harness.checks.generic import resume_history
 from harness.checks.refs import pack_item, refs_of
 from harness.checks.verdict import Verdict, failed, passed, unknown
 from harness.evidence.history import ActivityFact, activities
@@ -35,8 +36,20 @@ NAME = "resume_from_last_step"
 class ResumeOptions(BaseModel):
     model_config = {"extra": "forbid"}
 
+    # `ledger`: the reference workloads' ledger; `history`: any workflow, from histories and
+    # the attempt log (harness/checks/generic/resume_history.py); `auto`: the ledger when
+    # the run's steps called the reference services, else history.
+    evidence: Literal["auto", "ledger", "history"] = "auto"
+    # How much work heartbeat details say is done: a field name (default `progress`, or the
+    # details themselves when a number) or a function `package.module:NAME`.
+    progress: str | None = None
+
 
 def check(run: RunFolder, options: ResumeOptions | None = None) -> Verdict:
+    options = options or ResumeOptions()
+    if options.evidence == "history" or (options.evidence == "auto"
+                                         and ledger_table(run, "attempts") == []):
+        return resume_history.check(run, NAME, options.progress)
     crashes = crash_hits(run)
     if not crashes:
         return unknown(NAME, "no crash or restart happened in the run: resume was never tested")
@@ -139,14 +152,14 @@ def _pack_resumed(wid: str, attempts: list[dict[str, Any]], hits: list[Hit],
     return rows
 
 
-def _finished(wid: str, record: dict[str, Any], expect: str, acts: list[ActivityFact],
+def _finished(wid: str, record: dict[str, Any], expect: Any, acts: list[ActivityFact],
               hits: list[Hit], judged: dict[str, int]) -> list[dict[str, Any]]:
     in_flight = [a for a in acts for h in hits
                  if a.scheduled_t is not None and a.scheduled_t <= h.t
                  and (a.closed_t is None or a.closed_t > h.t)]
     judged["in_flight_steps"] += len({a.activity_id for a in in_flight})
     status = record.get("status", "NOT FOUND")
-    if status == expect:
+    if meets(status, expect):
         return []
     still_open = sorted({a.activity_type for a in in_flight if a.closed is None})
     return [{

@@ -2,14 +2,16 @@
 
 Only the last attempt of an activity is in history, so this log is the one place retries,
 duplicate deliveries and attempts cut by a crash are visible. Each line is one event of one
-attempt: `started`, `completed`, `failed` or `injected` (a fault the worker injected).
+attempt: `started` (with the heartbeat details it was handed), `heartbeat` (each one the
+activity sent), `completed`, `failed` or `injected` (a fault the worker injected).
 A worker killed by SIGKILL can leave a torn last line; it is skipped.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +91,22 @@ class Attempt:
     outcome: str = "lost"  # completed | failed | lost
     error: str | None = None
     injected: str | None = None  # the fault the worker injected into this attempt
+    error_type: str | None = None
+    started_from: list[Any] = field(default_factory=list)  # the checkpoint it was handed
+    heartbeats: list[tuple[float, Any]] = field(default_factory=list)  # (t, details) sent
+
+    @property
+    def activity_key(self) -> tuple[str, str | None, str]:
+        return self.workflow_id, self.run_id, self.activity_id
+
+    def describe(self) -> dict[str, Any]:
+        """The attempt as evidence names it."""
+        return {"attempt": self.attempt, "worker": self.identity, "started": round(self.start, 3),
+                "ended": round(self.end, 3) if self.end is not None else None,
+                "outcome": self.outcome, "started_from": self.started_from,
+                "last_heartbeat": self.heartbeats[-1][1] if self.heartbeats else None,
+                **({"error": self.error} if self.error else {}),
+                **({"injected": self.injected} if self.injected else {})}
 
 
 def attempts(events: list[dict[str, Any]]) -> list[Attempt]:
@@ -102,17 +120,27 @@ def attempts(events: list[dict[str, Any]]) -> list[Attempt]:
             open_[key] = Attempt(str(e.get("workflow_id")), e.get("workflow_run_id"),
                                  str(e.get("activity_id")), str(e.get("activity_type")),
                                  int(e.get("attempt") or 1), str(e.get("identity")),
-                                 float(e["t"]))
+                                 float(e["t"]), started_from=list(e.get("started_from") or []))
+        elif e["event"] == "heartbeat" and key in open_:
+            open_[key].heartbeats.append((float(e["t"]), e.get("details")))
         elif e["event"] == "injected" and key in open_:
             open_[key].injected = str(e.get("injection"))
         elif e["event"] in CLOSING and key in open_:
             row = open_.pop(key)
             row.end, row.outcome = float(e["t"]), e["event"]
-            row.error = e.get("error")
+            row.error, row.error_type = e.get("error"), e.get("error_type")
             done.append(row)
     done += open_.values()
     done.sort(key=lambda a: a.start)
     return done
+
+
+def by_activity(found: list[Attempt]) -> dict[tuple[str, str | None, str], list[Attempt]]:
+    """Attempts per activity execution (workflow id, run id, activity id), in start order."""
+    grouped: dict[tuple[str, str | None, str], list[Attempt]] = defaultdict(list)
+    for attempt in found:
+        grouped[attempt.activity_key].append(attempt)
+    return dict(grouped)
 
 
 def in_flight(events: list[dict[str, Any]], at: float,

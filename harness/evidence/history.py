@@ -59,6 +59,25 @@ class ActivityFact:
     retryable: bool | None = None  # False when the failure was marked non-retryable
     timeout_type: str | None = None  # a timed-out activity: which timeout
     heartbeat_details: list[Any] | None = None  # the last details the server held
+    scheduled_event: int = 0  # event id: the order the workflow scheduled its steps in
+    # The options it was scheduled with (seconds; None when unset) and its payload sizes.
+    start_to_close: float | None = None
+    schedule_to_close: float | None = None
+    heartbeat_timeout: float | None = None
+    maximum_attempts: int = 0  # 0: unlimited
+    input_bytes: int = 0
+    result_bytes: int = 0
+    # The final failure's application error type and retry state, and the failure of the
+    # attempt before the last (from the started event), to tell a retried business error.
+    failure_type: str | None = None
+    retry_state: str | None = None
+    last_failure: str | None = None
+    last_failure_type: str | None = None
+
+    @property
+    def started(self) -> bool:
+        """A worker picked it up: its effect may have happened."""
+        return self.started_t is not None or self.outcome in ("completed", "failed")
 
     @property
     def closed(self) -> str | None:
@@ -78,6 +97,8 @@ class ChildFact:
     workflow_type: str
     initiated_t: float | None
     outcome: str | None = None  # started | failed_to_start | completed | failed | ...
+    args: list[Any] = field(default_factory=list)
+    closed_t: float | None = None
 
 
 @dataclass
@@ -85,6 +106,7 @@ class SignalFact:
     name: str
     t: float | None
     args: list[Any] = field(default_factory=list)
+    size_bytes: int = 0
 
 
 @dataclass
@@ -120,6 +142,8 @@ class ExecutionFacts:
     signals: list[SignalFact] = field(default_factory=list)
     task_failures: list[TaskFailureFact] = field(default_factory=list)
     timers: int = 0
+    input_bytes: int = 0
+    result_bytes: int = 0
 
 
 def history_events(run: RunFolder, history_file: str) -> list[dict[str, Any]] | None:
@@ -176,17 +200,25 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
         facts.workflow_type = attrs.get("workflowType", {}).get("name")
         facts.task_queue = attrs.get("taskQueue", {}).get("name")
         facts.args = decode_payloads(attrs.get("input", {}).get("payloads", []))
+        facts.input_bytes = payload_bytes(attrs.get("input", {}).get("payloads", []))
         facts.start_t = t
         if not facts.workflow_id:
             facts.workflow_id = str(attrs.get("workflowId") or "")
     elif kind == "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED":
         attrs = event.get("activityTaskScheduledEventAttributes", {})
+        payloads = attrs.get("input", {}).get("payloads", [])
         by_event[str(event.get("eventId"))] = ActivityFact(
             workflow_id=facts.workflow_id, run_id=facts.run_id,
             activity_id=str(attrs.get("activityId")),
             activity_type=str(attrs.get("activityType", {}).get("name")),
-            args=decode_payloads(attrs.get("input", {}).get("payloads", [])),
-            task_queue=attrs.get("taskQueue", {}).get("name"), scheduled_t=t)
+            args=decode_payloads(payloads),
+            task_queue=attrs.get("taskQueue", {}).get("name"), scheduled_t=t,
+            scheduled_event=int(event.get("eventId") or 0),
+            start_to_close=seconds(attrs.get("startToCloseTimeout")),
+            schedule_to_close=seconds(attrs.get("scheduleToCloseTimeout")),
+            heartbeat_timeout=seconds(attrs.get("heartbeatTimeout")),
+            maximum_attempts=int((attrs.get("retryPolicy") or {}).get("maximumAttempts") or 0),
+            input_bytes=payload_bytes(payloads))
     elif kind == "EVENT_TYPE_ACTIVITY_TASK_STARTED":
         attrs = event.get("activityTaskStartedEventAttributes", {})
         act = by_event.get(str(attrs.get("scheduledEventId")))
@@ -195,6 +227,7 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
             act.attempt = int(attrs.get("attempt") or 1)
             if attrs.get("lastFailure"):
                 act.failure, act.retryable = _failure(attrs["lastFailure"])
+                act.last_failure, act.last_failure_type = act.failure, _type(attrs["lastFailure"])
     elif kind in _ACTIVITY_CLOSES:
         outcome, key = _ACTIVITY_CLOSES[kind]
         attrs = event.get(key, {})
@@ -203,8 +236,10 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
             act.outcome, act.closed_t = outcome, t
             if outcome == "completed":
                 act.result = decode_payloads(attrs.get("result", {}).get("payloads", []))
+                act.result_bytes = payload_bytes(attrs.get("result", {}).get("payloads", []))
             if attrs.get("failure"):
                 act.failure, act.retryable = _failure(attrs["failure"])
+                act.failure_type, act.retry_state = _type(attrs["failure"]), attrs.get("retryState")
                 info = attrs["failure"].get("timeoutFailureInfo") or {}
                 act.timeout_type = info.get("timeoutType") or act.timeout_type
                 details = info.get("lastHeartbeatDetails", {}).get("payloads")
@@ -217,7 +252,7 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
         attrs = event.get("startChildWorkflowExecutionInitiatedEventAttributes", {})
         children[str(event.get("eventId"))] = ChildFact(
             str(attrs.get("workflowId")), str(attrs.get("workflowType", {}).get("name")), t,
-            "initiated")
+            "initiated", decode_payloads(attrs.get("input", {}).get("payloads", [])))
     elif kind.startswith("EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_") or \
             kind == "EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED":
         attrs = next((v for k, v in event.items() if k.endswith("EventAttributes")), {})
@@ -225,10 +260,13 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
         if child is not None:
             child.outcome = kind.removeprefix("EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_") \
                 .removeprefix("EVENT_TYPE_").lower()
+            if child.outcome != "started":
+                child.closed_t = t
     elif kind == "EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED":
         attrs = event.get("workflowExecutionSignaledEventAttributes", {})
-        facts.signals.append(SignalFact(str(attrs.get("signalName")), t, decode_payloads(
-            attrs.get("input", {}).get("payloads", []))))
+        payloads = attrs.get("input", {}).get("payloads", [])
+        facts.signals.append(SignalFact(str(attrs.get("signalName")), t,
+                                        decode_payloads(payloads), payload_bytes(payloads)))
     elif kind == "EVENT_TYPE_WORKFLOW_TASK_FAILED":
         attrs = event.get("workflowTaskFailedEventAttributes", {})
         facts.task_failures.append(TaskFailureFact(
@@ -243,6 +281,7 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
         if kind == "EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED":
             values = decode_payloads(attrs.get("result", {}).get("payloads", []))
             facts.result = values[0] if values else None
+            facts.result_bytes = payload_bytes(attrs.get("result", {}).get("payloads", []))
         elif attrs.get("failure"):
             facts.failure = failure_chain(attrs["failure"])
         if kind == "EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW":
@@ -253,6 +292,28 @@ def _failure(failure: dict[str, Any]) -> tuple[str, bool | None]:
     info = failure.get("applicationFailureInfo")
     retryable = None if info is None else not bool(info.get("nonRetryable"))
     return failure_chain(failure), retryable
+
+
+def _type(failure: dict[str, Any]) -> str | None:
+    """The application error type of a failure (None for timeouts, cancels, server errors)."""
+    info = failure.get("applicationFailureInfo")
+    return None if info is None else str(info.get("type") or "")
+
+
+def seconds(duration: Any) -> float | None:
+    """A protobuf JSON duration ("2s", "0.200s") in seconds; "0s" and absent are None."""
+    if not isinstance(duration, str) or not duration.endswith("s"):
+        return None
+    try:
+        value = float(duration[:-1])
+    except ValueError:
+        return None
+    return value or None
+
+
+def payload_bytes(payloads: list[dict[str, Any]]) -> int:
+    """The size of the payloads' data (base64 in the stored JSON) in bytes."""
+    return sum(len(p.get("data") or "") * 3 // 4 for p in payloads)
 
 
 def failure_chain(failure: dict[str, Any]) -> str:

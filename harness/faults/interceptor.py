@@ -1,9 +1,11 @@
 """The worker-side interceptor: records every activity attempt and injects activity faults.
 
-Runs inside worker processes. Every attempt is written to
-`workers/<identity>.activities.jsonl` (started / completed / failed / injected) so
-checks and reports can see retries the history does not keep (only the last attempt of
-an activity appears in history). Aimed crashes and duplicate deliveries are decided here.
+Runs inside worker processes, for the reference workloads and users' workloads alike.
+Every attempt is written to `workers/<identity>.activities.jsonl` (the attempt log:
+started / heartbeat / completed / failed / injected) so checks and reports can see retries
+the history does not keep (only the last attempt of an activity appears in history), the
+checkpoint each attempt started from and the progress it reported. Aimed crashes and
+duplicate deliveries are decided here.
 """
 
 from __future__ import annotations
@@ -21,11 +23,26 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import (
     ActivityInboundInterceptor,
+    ActivityOutboundInterceptor,
     ExecuteActivityInput,
     Interceptor,
 )
 
 from harness.faults.activity import chosen
+
+# Heartbeat details are the user's values; a huge one must not bloat the attempt log.
+MAX_DETAILS_CHARS = 2000
+
+
+def plain(values: Any) -> Any:
+    """Heartbeat details as JSON-able values (bounded); what cannot be shown becomes repr."""
+    try:
+        text = json.dumps(list(values), default=repr)
+    except (TypeError, ValueError):
+        text = json.dumps([repr(v) for v in values])
+    if len(text) > MAX_DETAILS_CHARS:
+        return {"truncated": text[:MAX_DETAILS_CHARS]}
+    return json.loads(text)
 
 
 class ActivityEvents:
@@ -69,12 +86,28 @@ class HarnessInterceptor(Interceptor):
         return _Inbound(next, self)
 
 
+class _Outbound(ActivityOutboundInterceptor):
+    """Logs each heartbeat the activity sends, before the SDK throttles it."""
+
+    def __init__(self, next: ActivityOutboundInterceptor, events: ActivityEvents) -> None:
+        super().__init__(next)
+        self.events = events
+
+    def heartbeat(self, *details: Any) -> None:
+        self.events.write("heartbeat", details=plain(details))
+        super().heartbeat(*details)
+
+
 def _matches(fault: dict[str, Any], activity_type: str) -> bool:
     types = fault.get("activity_types")
     if types is not None:
         return not types or activity_type in types
     wanted = fault.get("activity_type")
     return wanted is None or wanted == activity_type
+
+
+def _seconds(value: Any) -> float | None:
+    return value.total_seconds() if value is not None else None
 
 
 def _crash_now() -> None:
@@ -86,15 +119,22 @@ class _Inbound(ActivityInboundInterceptor):
         super().__init__(next)
         self.owner = owner
 
+    def init(self, outbound: ActivityOutboundInterceptor) -> None:
+        super().init(_Outbound(outbound, self.owner.events))
+
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
         info = activity.info()
         events = self.owner.events
-        events.write("started")
+        # The checkpoint this attempt was handed: what a resuming activity starts from.
+        events.write("started", started_from=plain(info.heartbeat_details),
+                     heartbeat_timeout=_seconds(info.heartbeat_timeout),
+                     start_to_close_timeout=_seconds(info.start_to_close_timeout))
         self._aimed("activity_started", info.activity_type)
         try:
             result = await super().execute_activity(input)
         except BaseException as err:
-            events.write("failed", error=f"{type(err).__name__}: {err}"[:300])
+            events.write("failed", error=f"{type(err).__name__}: {err}"[:300],
+                         error_type=getattr(err, "type", None) or type(err).__name__)
             raise
         duplicate = self._duplicate(info)
         if duplicate is not None:

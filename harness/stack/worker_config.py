@@ -33,6 +33,10 @@ class WorkerConfig:
     faults: list[dict[str, Any]] = field(default_factory=list)
     seed: int = 0
     metrics_port: int | None = None
+    # Users' apps named by import path in the scenario (name -> app spec), rebuilt by the
+    # worker, and each workload's params, which activity factories may read.
+    apps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

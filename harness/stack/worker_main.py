@@ -21,7 +21,8 @@ from temporalio.worker import Worker
 
 from harness.services.client import ServicesClient
 from harness.stack.worker_config import WorkerConfig
-from harness.workloads.registry import get_workload
+from harness.workloads.base import make_activities
+from harness.workloads.registry import get_workload, register_apps
 
 READY_DELAY = 0.3  # the worker validates and starts polling within this on a quiet machine
 
@@ -29,10 +30,12 @@ READY_DELAY = 0.3  # the worker validates and starts polling within this on a qu
 def build_worker(config: WorkerConfig, client, services: ServicesClient) -> Worker:  # type: ignore[no-untyped-def]
     workflows: list[type] = []
     activities: list = []
+    register_apps(config.apps)
     for name, version in sorted(config.workloads.items()):
         workload = get_workload(name)
         workflows.extend(workload.versions[version])
-        activities.extend(workload.activities(services, version))
+        params = workload.params_model(**config.params.get(name, {}))
+        activities.extend(make_activities(workload, services, version, params))
     opts = config.options
     # Always on: the activity event log is evidence even in runs without faults.
     from harness.faults.interceptor import build_interceptors

@@ -68,15 +68,21 @@ def is_indeterminate(err: BaseException) -> bool:
 
 
 async def start_workflow(
-    ctx: DriveContext, workflow: str, arg: Any, workflow_id: str, *, expect: str,
-    **extra: Any,
+    ctx: DriveContext, workflow: str, arg: Any, workflow_id: str, *, expect: str | list[str],
+    args: Sequence[Any] | None = None, **extra: Any,
 ) -> WorkflowHandle[Any, Any] | None:
-    """Start one workflow, journaled; `expect` is its expected terminal status."""
+    """Start one workflow, journaled.
+
+    `expect` is its expected terminal status, or a list of acceptable ones when a fault may
+    change the business outcome by design. `args` replaces `arg` for workflows taking zero
+    or several arguments.
+    """
     ctx.journal.client("start", INVOKE, workflow_id, workload=ctx.workload,
                        workflow_type=workflow, expect=expect, **extra)
+    arguments = list(args) if args is not None else [arg]
     try:
         handle = await ctx.client.start_workflow(
-            workflow, arg, id=workflow_id, task_queue=ctx.task_queue,
+            workflow, args=arguments, id=workflow_id, task_queue=ctx.task_queue,
             task_timeout=WORKFLOW_TASK_TIMEOUT, search_attributes=ctx.search_attributes,
         )
     except Exception as err:  # noqa: BLE001 - every outcome is journaled
@@ -96,7 +102,7 @@ async def start_workflow(
         # happen.
         with contextlib.suppress(WorkflowAlreadyStartedError):
             await ctx.client.start_workflow(
-                workflow, arg, id=workflow_id, task_queue=ctx.task_queue,
+                workflow, args=arguments, id=workflow_id, task_queue=ctx.task_queue,
                 task_timeout=WORKFLOW_TASK_TIMEOUT, search_attributes=ctx.search_attributes)
     ctx.journal.client("start", OK, workflow_id, run_id=handle.result_run_id)
     ctx.on_started(workflow_id)
@@ -158,8 +164,23 @@ def _jsonable(value: Any) -> Any:
 
 
 Driver = Callable[[DriveContext, int], Awaitable[None]]
-# (services client, workload version) -> activity callables; mutants swap in broken ones.
-ActivitiesFactory = Callable[[ServicesClient, str], Sequence[Callable[..., Any]]]
+# (services client, workload version[, params]) -> activity callables; mutants swap in
+# broken ones. A factory taking a third argument gets the scenario's params for the workload.
+ActivitiesFactory = Callable[..., Sequence[Callable[..., Any]]]
+
+
+def make_activities(workload: Workload, services: ServicesClient, version: str,
+                    params: BaseModel | None) -> list[Callable[..., Any]]:
+    """The workload's activities; the scenario's params go to factories that take them."""
+    import inspect
+
+    try:
+        takes = len(inspect.signature(workload.activities).parameters)
+    except (TypeError, ValueError):
+        takes = 2
+    if takes >= 3:
+        return list(workload.activities(services, version, params))
+    return list(workload.activities(services, version))
 
 
 @dataclass(frozen=True)

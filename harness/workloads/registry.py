@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from harness.catalog import WorkloadInfo
 from harness.plugins import PluggableRegistry
+from harness.workloads.app import build as build_app
+from harness.workloads.app_spec import AppSpec
 from harness.workloads.approval.workload import APPROVAL
 from harness.workloads.base import Workload
 from harness.workloads.entity.workload import ENTITY
@@ -28,9 +33,28 @@ def get_workload(name: str) -> Workload:
 
 def workload_infos() -> dict[str, WorkloadInfo]:
     return PluggableRegistry(
-        {name: _info(w) for name, w in WORKLOADS.items()},
-        lambda path, obj: _info(_as_workload(path, obj)))
+        {name: info_of(w) for name, w in WORKLOADS.items()},
+        lambda path, obj: info_of(_as_workload(path, obj)))
 
 
-def _info(w: Workload) -> WorkloadInfo:
+def info_of(w: Workload) -> WorkloadInfo:
     return WorkloadInfo(tuple(w.versions), w.params_model, w.description)
+
+
+def register_app(name: str | None, spec: AppSpec, registries: Sequence[dict[str, Any]] = ()
+                 ) -> Workload:
+    """Build the app's workload and make it known under its name everywhere it is looked up."""
+    workload = build_app(name or spec.type_name(), spec)
+    dict.__setitem__(WORKLOADS, workload.name, workload)
+    for registry in registries:
+        if isinstance(registry, PluggableRegistry):
+            dict.__setitem__(registry, workload.name, info_of(workload))
+        else:
+            registry[workload.name] = info_of(workload)
+    return workload
+
+
+def register_apps(apps: dict[str, dict[str, Any]]) -> None:
+    """In a worker process: the apps of the scenario, from the worker config."""
+    for name, data in apps.items():
+        register_app(name, AppSpec.model_validate(data))

@@ -26,6 +26,7 @@ MUTANTS = {
     "nondeterminism": ("order_saga", "v2-unpatched"),
     "liveness": ("approval", "mutant-lost-early-callback"),
     "recovery_slo": ("order_saga", "mutant-no-heartbeat-timeout"),
+    "practices": ("order_saga", "mutant-no-heartbeat-timeout"),
 }
 
 

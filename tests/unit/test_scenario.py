@@ -326,7 +326,7 @@ BAD_CASES: dict[str, tuple[str, str | None, str]] = {
     "unknown_field_nested.yaml": (
         "9",
         "workloads[0].colour",
-        "unknown field (allowed: name, version, count, concurrency, params)",
+        "unknown field (allowed: app, name, version, count, concurrency, params)",
     ),
     "unknown_worker_option.yaml": (
         "8",
