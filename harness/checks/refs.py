@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# The reference workloads, whose steps call the reference services and leave ledger rows.
+REFERENCE_WORKLOADS = frozenset({"order_saga", "entity", "fanout", "approval"})
+
 # Order saga activities that touch exactly one ref: activity type -> step.
 _SINGLE = {"reserve_inventory": "reserve", "charge_payment": "charge", "ship_order": "ship",
            "release_inventory": "release", "refund_payment": "refund",

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from harness.checks.crashes import Hit, crash_hits, hits_by_workflow
 from harness.checks.facts import executions, latest, ledger_table, meets, starts
 from harness.checks.generic import resume_history
-from harness.checks.refs import pack_item, refs_of
+from harness.checks.refs import REFERENCE_WORKLOADS, pack_item, refs_of
 from harness.checks.verdict import Verdict, failed, passed, unknown
 from harness.evidence.history import ActivityFact, activities
 from harness.runfolder import RunFolder
@@ -37,8 +37,8 @@ class ResumeOptions(BaseModel):
     model_config = {"extra": "forbid"}
 
     # `ledger`: the reference workloads' ledger; `history`: any workflow, from histories and
-    # the attempt log (harness/checks/generic/resume_history.py); `auto`: the ledger when
-    # the run's steps called the reference services, else history.
+    # the attempt log (harness/checks/generic/resume_history.py); `auto`: the ledger when a
+    # reference workload ran or the ledger holds attempts, else history.
     evidence: Literal["auto", "ledger", "history"] = "auto"
     # How much work heartbeat details say is done: a field name (default `progress`, or the
     # details themselves when a number) or a function `package.module:NAME`.
@@ -47,8 +47,7 @@ class ResumeOptions(BaseModel):
 
 def check(run: RunFolder, options: ResumeOptions | None = None) -> Verdict:
     options = options or ResumeOptions()
-    if options.evidence == "history" or (options.evidence == "auto"
-                                         and ledger_table(run, "attempts") == []):
+    if options.evidence == "history" or (options.evidence == "auto" and not _reference(run)):
         return resume_history.check(run, NAME, options.progress)
     crashes = crash_hits(run)
     if not crashes:
@@ -95,6 +94,12 @@ def check(run: RunFolder, options: ResumeOptions | None = None) -> Verdict:
                   f"their last step ({judged['completed_steps']} finished steps not repeated, "
                   f"{judged['in_flight_steps']} in-flight steps resumed, "
                   f"{judged['pack_resumes']} checkpoint resumes)", **stats)
+
+
+def _reference(run: RunFolder) -> bool:
+    """Whether the run's steps called the reference services (so the ledger can judge)."""
+    ran = {s.get("workload") for s in starts(run).values()}
+    return bool(ran & REFERENCE_WORKLOADS) or bool(ledger_table(run, "attempts"))
 
 
 def _completed_not_repeated(wid: str, acts: list[ActivityFact], attempts: list[dict[str, Any]],

@@ -33,6 +33,9 @@ def check(run: RunFolder, name: str, progress: str | None = None) -> Verdict:
     crashes = crash_hits(run)
     if not crashes:
         return unknown(name, "no crash or restart happened in the run: resume was never tested")
+    if not run.workers_dir.is_dir() or not any(run.workers_dir.glob("*.activities.jsonl")):
+        return unknown(name, "no attempt log (workers/*.activities.jsonl): which workflows "
+                       "a crash hit and how retries resumed cannot be seen")
     victims = hits_by_workflow(run, crashes)
     judged = {"finished_steps": 0, "checkpoint_resumes": 0}
     rows: list[dict[str, Any]] = []
