@@ -20,8 +20,15 @@ lint: setup
 selftest: setup
 	.venv/bin/harness selftest
 
+# The fixed nightly scenarios, then a search seeded from the date (both run; the worse
+# exit code wins). EXPLORE_BUDGET=2m make nightly for a shorter search.
+EXPLORE_BUDGET ?= 10m
 nightly: setup
-	.venv/bin/harness run scenarios/nightly
+	@status=0; \
+	.venv/bin/harness run scenarios/nightly || status=$$?; \
+	.venv/bin/harness explore scenarios/explore --budget $(EXPLORE_BUDGET) --seed-from-date \
+	  || { code=$$?; [ $$code -gt $$status ] && status=$$code; }; \
+	exit $$status
 
 certify: setup
 	.venv/bin/harness certify

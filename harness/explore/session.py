@@ -29,6 +29,10 @@ from harness.explore.space import ExploreSpace
 from harness.explore.trials import Reproduction, Trial, TrialResult, failing_predicate, reproduce
 from harness.scenario import Scenario
 
+# Runs per shrink candidate: all must fail when the draw failed every time, one is enough
+# when it is flaky (see trials.failing_predicate).
+CANDIDATE_RUNS = 2
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -113,11 +117,24 @@ def compact(scenario: Scenario) -> dict[str, Any]:
         del workers[key]
     if not data["faults"]:
         del data["faults"]
+    for index, check in enumerate(data["checks"]):
+        options = {k: v for k, v in check.items() if k != "name"} \
+            if isinstance(check, dict) else None
+        if options is not None and check_defaults(check["name"]) == options:
+            data["checks"][index] = check["name"]
     try:
         same = Scenario.model_validate(data) == scenario
     except ValueError:
         same = False
     return data if same else scenario.to_dict()
+
+
+def check_defaults(name: str) -> dict[str, Any] | None:
+    """A check's options when none are given (None if it has required options)."""
+    try:
+        return dict(default_catalog().checks[name]().model_dump(mode="json", by_alias=True))
+    except ValueError:
+        return None
 
 
 def scenario_yaml(scenario: Scenario) -> str:
@@ -190,9 +207,8 @@ class Explorer:
             return finding  # failed once, never again: flaky, nothing to shrink against
         budget = settings.budget if settings.shrink_budget is None else settings.shrink_budget
         t0 = self.clock()
-        fails = failing_predicate(self.trial, signature, min(2, settings.reruns) if
-                                  seen.every_time else settings.reruns, seen.every_time,
-                                  f"{folder}/shrink",
+        fails = failing_predicate(self.trial, signature, min(CANDIDATE_RUNS, settings.reruns),
+                                  seen.every_time, f"{folder}/shrink",
                                   lambda r: self.on_event("shrink_run", r))
         shrinker = Shrinker(fails, lambda: self.clock() - t0 < budget)
         shrunk = await shrinker.shrink(record.scenario)
