@@ -3,6 +3,7 @@
     harness run SCENARIO...        run scenario files or folders; exit code from the verdicts
     harness check RUN_DIR          re-judge a stored run from its files alone
     harness stack up               bring the embedded stack up and print its addresses
+    harness explore [SPACE...]     search a fault space for failures; shrink each one
     harness list                   workloads, faults, checks and scenarios
 
 Exit codes: 0 all verdicts pass, 1 a check failed, 2 bad input, 3 infrastructure
@@ -98,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     from harness.report.command import add_report_parser
 
     add_report_parser(sub)
+
+    from harness.explore.command import add_explore_parser
+
+    add_stack_options(add_explore_parser(sub))
 
     sub.add_parser("list", help="list workloads, faults, checks and scenarios")
     return parser

@@ -45,6 +45,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from harness.load.command import cmd_bench, cmd_load, cmd_scale
 
         return int({"load": cmd_load, "scale": cmd_scale, "bench": cmd_bench}[args.command](args))
+    if args.command == "explore":
+        from harness.explore.command import cmd_explore
+
+        return cmd_explore(args, stack_options)
     if args.command == "report":
         from harness.report.command import cmd_report
 

@@ -82,7 +82,7 @@ def _problems_in(value: Any, loc: tuple[Any, ...] = ()) -> list[Problem]:
     if set(value) == {"range"}:
         ends = value["range"]
         if not isinstance(ends, list) or len(ends) != 2:
-            return [((*loc, "range"), f"expected [low, high], got {show(ends)}")]
+            return [((*loc, "range"), f"expected [low, high], got {ends!r}")]
         try:
             numbers = [parse_duration(end) if isinstance(end, str) else float(end)
                        for end in ends]
