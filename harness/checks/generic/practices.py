@@ -43,7 +43,7 @@ def check(run: RunFolder, options: PracticesOptions | None = None) -> Verdict:
     options = options or PracticesOptions()
     found: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     judged = 0
-    failures = _failed_attempts(attempt_events(run))
+    failures = _failed_attempts(run)
     for wid, records in sorted(executions(run).items()):
         for record in records:
             history = record.get("history_file")
