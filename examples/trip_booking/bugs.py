@@ -10,14 +10,20 @@ harness's generic checks fail under the fault that exposes it:
   Caught by `resume_from_last_step` (heartbeat progress).
 - `late-count`: the confirmation counter is read after the charge, so the provider's early
   callback is lost before the wait and the trip times out. Caught by `liveness`.
+- `careless`: the usual pitfalls at once: ticketing runs long without a heartbeat timeout and
+  returns a bulky result, a refused car is retried until the attempts run out, and the
+  traveller notification fails again and again under unbounded retries. Caught by
+  `practices`.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from temporalio import activity, workflow
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -46,12 +52,37 @@ class NoCheckpointActivities(TripActivities):
         return trip.travellers
 
 
+class CarelessActivities(TripActivities):
+    @activity.defn(name="book_car")
+    async def book_car(self, trip: Trip) -> None:
+        if trip.destination == "Oslo":  # BUG: a business refusal raised as retryable
+            raise ApplicationError("no car left in Oslo", type="NoCars")
+        self._book("car", trip.destination)
+
+    @activity.defn(name="issue_tickets")
+    async def issue_tickets(self, trip: Trip) -> str:
+        await self._issue(trip, 0)
+        return "ticket " * 20_000  # BUG: the whole ticket bundle travels through history
+
+    @activity.defn
+    async def notify_traveller(self, trip: Trip) -> None:
+        if activity.info().attempt <= 6:  # the mail server is down for a while
+            raise ApplicationError("mail server unavailable", type="MailDown")
+
+    def all(self) -> list[Any]:
+        return [*super().all(), self.notify_traveller]
+
+
 def no_key(params: dict[str, Any]) -> list[Any]:
     return NoKeyActivities(params.get("db", "reports/trip_booking.sqlite")).all()
 
 
 def no_checkpoint(params: dict[str, Any]) -> list[Any]:
     return NoCheckpointActivities(params.get("db", "reports/trip_booking.sqlite")).all()
+
+
+def careless(params: dict[str, Any]) -> list[Any]:
+    return CarelessActivities(params.get("db", "reports/trip_booking.sqlite")).all()
 
 
 @workflow.defn(name=WORKFLOW_NAME)
@@ -89,6 +120,38 @@ class LateCount(BookTrip):
             seen = len(self.confirmations)  # BUG: the callback may already be counted
             await self.wait_for_confirmation(seen)
             await workflow.execute_activity("issue_tickets", trip, **LONG_STEP)
+        except (ActivityError, ApplicationError) as err:
+            await compensate(trip, undo)
+            raise ApplicationError(f"trip {trip.trip_id} rolled back: {err}",
+                                   type="TripFailed", non_retryable=True) from None
+        return "booked"
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class Careless(BookTrip):
+    @workflow.run
+    async def run(self, trip: Trip) -> str:
+        undo: list[str] = []
+        few = RetryPolicy(initial_interval=timedelta(milliseconds=100), maximum_attempts=3)
+        fast = RetryPolicy(initial_interval=timedelta(milliseconds=100), backoff_coefficient=1)
+        try:
+            for step in ("book_flight", "book_hotel"):
+                undo.append(PAIRS[step])
+                await workflow.execute_activity(step, trip, **STEP)
+            undo.append("cancel_car")
+            await workflow.execute_activity("book_car", trip, start_to_close_timeout=timedelta(
+                seconds=10), retry_policy=few)  # BUG: retries a refusal that cannot change
+            undo.append("refund_card")
+            seen = len(self.confirmations)
+            await workflow.execute_activity("charge_card", trip, **STEP)
+            await self.wait_for_confirmation(seen)
+            # BUG: a long step with no heartbeat timeout: a dead worker is noticed only at its
+            # start-to-close timeout
+            await workflow.execute_activity("issue_tickets", trip,
+                                            start_to_close_timeout=timedelta(seconds=8))
+            # BUG: unbounded retries of a step that keeps failing
+            await workflow.execute_activity("notify_traveller", trip, retry_policy=fast,
+                                            start_to_close_timeout=timedelta(seconds=5))
         except (ActivityError, ApplicationError) as err:
             await compensate(trip, undo)
             raise ApplicationError(f"trip {trip.trip_id} rolled back: {err}",

@@ -29,16 +29,14 @@ class GateResult:
 
 
 def load_workflow_classes(spec: str) -> list[type]:
-    """`module:Class[,module:Class]`, or `workload@version` for the reference workloads."""
+    """Workflow classes to replay, comma-separated, each one of:
+    `module:Class`; `workload@version` (a reference workload); `package.module:NAME@version`
+    (a user's Workload by import path); `path/scenario.yaml@version` (the app a scenario
+    names by import path, or its first workload)."""
     classes: list[type] = []
     for item in filter(None, (s.strip() for s in spec.split(","))):
-        if "@" in item and ":" not in item:
-            from harness.workloads.registry import WORKLOADS
-
-            name, _, version = item.partition("@")
-            if name not in WORKLOADS or version not in WORKLOADS[name].versions:
-                raise UsageError(f"--workflows: unknown workload version {item!r}")
-            classes += list(WORKLOADS[name].versions[version])
+        if "@" in item:
+            classes += _workload_version(item)
             continue
         try:
             obj = import_object(item)
@@ -50,6 +48,24 @@ def load_workflow_classes(spec: str) -> list[type]:
     if not classes:
         raise UsageError("--workflows: name at least one workflow class")
     return classes
+
+
+def _workload_version(item: str) -> list[type]:
+    from harness.workloads.registry import WORKLOADS
+
+    name, _, version = item.rpartition("@")
+    if name.endswith((".yaml", ".yml")):
+        from harness.scenario import load_scenario
+
+        name = load_scenario(name).workloads[0].name  # registers an app it names
+    if name not in WORKLOADS:
+        raise UsageError(f"--workflows: unknown workload {name!r} in {item!r} (a reference "
+                         "workload, package.module:NAME of a Workload, or a scenario file)")
+    versions = WORKLOADS[name].versions
+    if version not in versions:
+        raise UsageError(f"--workflows: unknown version {version!r} of {name!r} "
+                         f"(known: {', '.join(versions)})")
+    return list(versions[version])
 
 
 def history_files(folder: Path) -> list[Path]:

@@ -51,16 +51,20 @@ def call_with(fn: Callable[..., Any], *values: Any) -> Any:
     return fn(*values[:len(positional)])
 
 
-def activities_from(path: str | None, params: dict[str, Any]) -> list[Callable[..., Any]]:
-    """A list of activities as named, or what a factory returns given the params."""
-    if path is None:
-        return []
-    obj = import_object(path)
-    if isinstance(obj, list | tuple):
-        return list(obj)
-    if callable(obj) and not hasattr(obj, "__temporal_activity_definition"):
-        return list(call_with(obj, params))
-    return [obj]
+def activities_from(paths: str | list[str] | None, params: dict[str, Any]
+                    ) -> list[Callable[..., Any]]:
+    """The activities named: each path is an activity, a list of them, or a factory
+    returning them given the params."""
+    found: list[Callable[..., Any]] = []
+    for path in [] if paths is None else [paths] if isinstance(paths, str) else paths:
+        obj = import_object(path)
+        if isinstance(obj, list | tuple):
+            found += list(obj)
+        elif callable(obj) and not hasattr(obj, "__temporal_activity_definition"):
+            found += list(call_with(obj, params))
+        else:
+            found.append(obj)
+    return found
 
 
 def run_arity(cls: type) -> int:

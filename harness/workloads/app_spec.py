@@ -34,13 +34,19 @@ def _workflow_class(value: str) -> str:
     return value
 
 
+def _activity_paths(value: str | list[str] | None) -> str | list[str] | None:
+    for path in [] if value is None else [value] if isinstance(value, str) else value:
+        _importable(path, "activities")
+    return value
+
+
 class AppVersion(BaseModel):
     """What one version changes: the workflow class, the activities, or both."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
     workflow: str | None = None
-    activities: str | None = None
+    activities: str | list[str] | None = None
 
     @field_validator("workflow")
     @classmethod
@@ -49,8 +55,8 @@ class AppVersion(BaseModel):
 
     @field_validator("activities")
     @classmethod
-    def _activities(cls, value: str | None) -> str | None:
-        return None if value is None else _importable(value, "activities")
+    def _activities(cls, value: str | list[str] | None) -> str | list[str] | None:
+        return _activity_paths(value)
 
 
 class AppSpec(BaseModel):
@@ -59,7 +65,9 @@ class AppSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     workflow: str
-    activities: str | None = None
+    # One path (a list of activities, or a factory fn(params) -> list) or several paths
+    # (each an activity function or one of the above).
+    activities: str | list[str] | None = None
     input: str | None = None
     expect: str | list[str] = "COMPLETED"
     versions: dict[str, AppVersion] = Field(default_factory=dict)
@@ -69,10 +77,15 @@ class AppSpec(BaseModel):
     def _workflow(cls, value: str) -> str:
         return _workflow_class(value)
 
-    @field_validator("activities", "input")
+    @field_validator("activities")
     @classmethod
-    def _paths(cls, value: str | None) -> str | None:
-        return None if value is None else _importable(value, "a function or list")
+    def _activities(cls, value: str | list[str] | None) -> str | list[str] | None:
+        return _activity_paths(value)
+
+    @field_validator("input")
+    @classmethod
+    def _input(cls, value: str | None) -> str | None:
+        return None if value is None else _importable(value, "an input function")
 
     @field_validator("expect")
     @classmethod
@@ -94,6 +107,6 @@ class AppSpec(BaseModel):
         path = (override.workflow if override else None) or self.workflow
         return [import_object(path)]
 
-    def activities_path(self, version: str) -> str | None:
+    def activities_path(self, version: str) -> str | list[str] | None:
         override = self.versions.get(version)
         return (override.activities if override else None) or self.activities

@@ -17,7 +17,7 @@ from harness.scenario import load_scenario
 
 pytestmark = pytest.mark.integration
 SCENARIO = Path(__file__).parents[1] / "scenarios" / "trip-chaos.yaml"
-VERSIONS = ("v1", "no-key", "late-compensation", "no-checkpoint", "late-count")
+VERSIONS = ("v1", "no-key", "late-compensation", "no-checkpoint", "late-count", "careless")
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +87,18 @@ def test_a_signal_lost_before_the_wait_is_caught(outcomes: dict[str, RunOutcome]
     found = verdict(outcome, "liveness")
     assert found.status == Status.FAIL and outcome.exit_code == 1
     assert all("payment_confirmed" in (r.get("failure") or "") for r in found.evidence)
+
+
+def test_the_usual_pitfalls_are_caught(outcomes: dict[str, RunOutcome]) -> None:
+    outcome = outcomes["careless"]
+    found = verdict(outcome, "practices")
+    assert found.status == Status.FAIL and outcome.exit_code == 1
+    assert {(e["rule"], e["activity_type"]) for e in found.evidence} >= {
+        ("long activity without heartbeat timeout", "issue_tickets"),
+        ("payload too large", "issue_tickets"),
+        ("business error retried to exhaustion", "book_car"),
+        ("unbounded retries of a failing activity", "notify_traveller")}
+    assert all(e["workflow_ids"] and e["example"]["history"] for e in found.evidence)
 
 
 def test_a_stored_run_is_judged_again_offline(outcomes: dict[str, RunOutcome],
