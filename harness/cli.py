@@ -4,7 +4,8 @@
     harness check RUN_DIR          re-judge a stored run from its files alone
     harness stack up               bring the embedded stack up and print its addresses
     harness explore [SPACE...]     search a fault space for failures; shrink each one
-    harness list                   workloads, faults, checks and scenarios
+    harness list [PATH|IMPORT...]  workloads (with users' apps), faults, checks and scenarios
+    harness init MODULE:WORKFLOW   write a starter scenario for your own workflow
 
 Exit codes: 0 all verdicts pass, 1 a check failed, 2 bad input, 3 infrastructure
 error or a verdict that could not be decided (unknown), 130 interrupted.
@@ -50,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="seed for every random choice (overrides the file)")
     run.add_argument("--out", type=Path, default=Path("reports"),
                      help="where run folders go (default: reports/)")
+    run.add_argument("--version", action="append", metavar="WORKLOAD=VERSION",
+                     help="run this version of a workload instead of the scenario's "
+                          "(repeatable), e.g. BookTrip=no-key")
     add_stack_options(run)
 
     check = sub.add_parser("check", help="re-judge a stored run folder (no stack needed)")
@@ -104,7 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_stack_options(add_explore_parser(sub))
 
-    sub.add_parser("list", help="list workloads, faults, checks and scenarios")
+    listing = sub.add_parser("list", help="list workloads, faults, checks and scenarios")
+    listing.add_argument("paths", nargs="*", metavar="PATH|IMPORT",
+                         help="scenario files or folders (their apps are listed too) or "
+                              "package.module:NAME workloads")
+
+    from harness.starter import add_init_parser
+
+    add_init_parser(sub)
     return parser
 
 

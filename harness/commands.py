@@ -19,7 +19,7 @@ from harness.errors import EXIT_PASS, UsageError
 from harness.judge import exit_code, judge, overall, write_results
 from harness.runfolder import RunFolder
 from harness.runner import Progress, RunOutcome, run_scenario
-from harness.scenario import Scenario, load_scenario, load_scenarios
+from harness.scenario import Scenario, load_scenario, load_scenarios, override_versions
 from harness.stack.stack import Stack, StackOptions
 
 console = Console(highlight=False)
@@ -34,7 +34,11 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "stack":
         return cmd_stack_up(args)
     if args.command == "list":
-        return cmd_list()
+        return cmd_list(args.paths)
+    if args.command == "init":
+        from harness.starter import cmd_init
+
+        return cmd_init(args)
     if args.command == "replay":
         return cmd_replay(args)
     if args.command == "selftest":
@@ -67,6 +71,8 @@ def stack_options(args: argparse.Namespace, state_dir: Path) -> StackOptions:
 
 def cmd_run(args: argparse.Namespace) -> int:
     scenarios = load_scenarios(args.scenarios)  # bad input fails here, before anything starts
+    for scenario in scenarios:
+        override_versions(scenario, args.version or [])
     out: Path = args.out
     state_dir = out / ".stack" / time.strftime("%Y%m%dT%H%M%S")
     outcomes = asyncio.run(run_all(scenarios, stack_options(args, state_dir), out, args.seed))
@@ -286,11 +292,24 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return code
 
 
-def cmd_list() -> int:
+def cmd_list(paths: list[str] | None = None) -> int:
     from harness.checks.registry import CHECKS
     from harness.faults.registry import FAULTS
+    from harness.plugins import is_import_path
     from harness.workloads.registry import WORKLOADS
 
+    root = Path("scenarios")
+    described = {}  # loading a scenario registers the apps it names: load before listing
+    if root.is_dir():
+        for path in sorted(p for p in root.rglob("*.yaml") if not p.name.startswith("_")):
+            described[path] = _describe_scenario(path)
+    for given in paths or []:
+        if is_import_path(given) and not Path(given).exists():
+            if given not in WORKLOADS:
+                raise UsageError(f"harness list: {given!r} is not a workload "
+                                 "(package.module:NAME of a harness.workloads.base.Workload)")
+            continue
+        load_scenarios([given])
     table = Table(title="workloads", title_justify="left")
     for col in ("name", "versions", "params", "description"):
         table.add_column(col)
@@ -310,13 +329,11 @@ def cmd_list() -> int:
     for name, model in FAULTS.items():
         table.add_row(name, (model.__doc__ or "").strip().split("\n")[0])
     console.print(table)
-    root = Path("scenarios")
-    if root.is_dir():
+    if described:
         table = Table(title="scenarios", title_justify="left")
         table.add_column("file")
         table.add_column("description")
-        for path in sorted(p for p in root.rglob("*.yaml") if not p.name.startswith("_")):
-            info: Any = _describe_scenario(path)
+        for path, info in described.items():
             table.add_row(str(path), info)
         console.print(table)
     return EXIT_PASS

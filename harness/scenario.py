@@ -501,3 +501,24 @@ def load_scenarios(paths: Sequence[str | Path], catalog: Catalog | None = None) 
             names[scenario.name] = path
             scenarios.append(scenario)
     return scenarios
+
+
+def override_versions(scenario: Scenario, pairs: Sequence[str]) -> None:
+    """Apply `--version WORKLOAD=VERSION` to a loaded scenario (run a planted bug or a
+    candidate with the same faults and checks); bad input is a usage error."""
+    from harness.errors import UsageError
+
+    catalog = default_catalog()
+    for pair in pairs:
+        name, sep, version = pair.partition("=")
+        specs = [w for w in scenario.workloads if w.name == name]
+        if not sep or not specs:
+            known = ", ".join(w.name for w in scenario.workloads)
+            raise UsageError(f"--version {pair}: expected WORKLOAD=VERSION with a workload of "
+                             f"{scenario.name} (its workloads: {known})")
+        versions = catalog.workloads[name].versions
+        if version not in versions:
+            raise UsageError(f"--version {pair}: unknown version {version!r} of {name!r} "
+                             f"(known: {', '.join(versions)})")
+        for spec in specs:
+            spec.version = version

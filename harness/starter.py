@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from temporalio import workflow
 
@@ -74,12 +75,12 @@ def write_starter(target: str, out: Path | None = None, with_module: bool = Fals
     notes: list[str] = []
     hooks: dict[str, str] = {}
     if with_module:
-        helper = Path(str(module.__file__)).with_name(f"{module.__name__.rsplit('.', 1)[-1]}"
-                                                      "_chaos.py")
+        helper = _relative(Path(str(module.__file__)).with_name(
+            f"{module.__name__.rsplit('.', 1)[-1]}_chaos.py"))
         helper_module = f"{module.__name__}_chaos"
         hooks = {"input": f"{helper_module}:workflow_input",
                  "expect": f"{helper_module}:expected_status"}
-        _write_new(helper, _module_text(type_name, arity))
+        _write_new(helper, _module_text(type_name, cls))
     elif arity:
         notes.append(f"{type_name}.run takes {arity} argument(s): name an input function in "
                      "the scenario's `input:` (or run harness init with --module for a stub)")
@@ -90,6 +91,13 @@ def write_starter(target: str, out: Path | None = None, with_module: bool = Fals
         notes.append(f"no activity found in {module.__name__}: name yours in `activities:`")
     _write_new(scenario, _scenario_text(name, target, functions, hooks, arity, with_module))
     return Starter(scenario, helper, f".venv/bin/harness run {scenario}", notes)
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _write_new(path: Path, text: str) -> None:
@@ -128,9 +136,19 @@ def _scenario_text(name: str, target: str, functions: list[str], hooks: dict[str
     return "\n".join(lines) + "\n"
 
 
-def _module_text(type_name: str, arity: int) -> str:
-    value = {0: "None", 1: '{"id": index}'}.get(arity, "(" + ", ".join(
-        ["index"] * arity) + ")")
+def _stub_value(annotation: Any) -> str:
+    """A placeholder input of the annotated type: something that runs, to edit later."""
+    name = getattr(annotation, "__name__", str(annotation))
+    return {"str": 'f"item-{index}"', "int": "index", "float": "float(index)",
+            "bool": "True"}.get(name, '{"id": index}')
+
+
+def _module_text(type_name: str, cls: type) -> str:
+    defn = workflow._Definition.must_from_class(cls)
+    hints = [p.annotation for p in list(inspect.signature(defn.run_fn).parameters.values())[1:]]
+    values = [_stub_value(h) for h in hints]
+    value = "None" if not values else values[0] if len(values) == 1 else (
+        "(" + ", ".join(values) + ")")
     return f'''"""What the harness needs to drive and judge {type_name}: edit to taste."""
 
 from __future__ import annotations
@@ -167,3 +185,20 @@ def describe(starter: Starter) -> list[str]:
     lines.append(f"run it: {starter.command}")
     return lines
 
+
+
+def add_init_parser(sub: Any) -> None:
+    parser = sub.add_parser("init", help="write a starter scenario for your own workflow")
+    parser.add_argument("workflow", metavar="MODULE:WORKFLOW",
+                        help="your workflow class by import path, e.g. shop.trips:BookTrip")
+    parser.add_argument("--out", type=Path, metavar="FILE",
+                        help="the scenario file to write (default: scenarios/<name>.yaml)")
+    parser.add_argument("--module", action="store_true",
+                        help="also write <module>_chaos.py beside yours: input, expected "
+                             "status and effect probe stubs the scenario names")
+
+
+def cmd_init(args: Any) -> int:
+    for line in describe(write_starter(args.workflow, args.out, args.module)):
+        print(line)
+    return 0
