@@ -158,6 +158,7 @@ def user_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     '''))
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HARNESS_STATE_DIR", str(tmp_path / "state"))
     yield "shop.greet:GreetTwice"
     for name in [m for m in sys.modules if m == "shop" or m.startswith("shop.")]:
         del sys.modules[name]
@@ -202,3 +203,31 @@ def test_replay_knows_workloads_by_import_path_and_apps_by_scenario() -> None:
     assert [c.__name__ for c in trip] == ["LateCompensation"]
     with pytest.raises(UsageError, match="unknown version 'v9'"):
         load_workflow_classes("examples.money_transfer.workload:TRANSFER@v9")
+
+
+def test_run_version_overrides_a_workload_of_the_scenario() -> None:
+    from harness.scenario import override_versions
+
+    loaded = scenario()
+    override_versions(loaded, ["BookTrip=late-count"])
+    assert loaded.workloads[0].version == "late-count"
+    for bad, words in (("BookTrip=v9", "unknown version 'v9'"), ("Nope=v1", "its workloads: "
+                                                                 "BookTrip"),
+                       ("BookTrip", "expected WORKLOAD=VERSION")):
+        with pytest.raises(UsageError, match=words):
+            override_versions(loaded, [bad])
+
+
+def test_init_and_list_on_the_command_line(user_module: str, capsys: pytest.CaptureFixture[str]
+                                           ) -> None:
+    from harness.cli import run_cli
+
+    assert run_cli(["init", user_module, "--module"]) == 0
+    out = capsys.readouterr().out
+    assert "wrote scenarios/greet-twice.yaml" in out
+    assert "run it: .venv/bin/harness run scenarios/greet-twice.yaml" in out
+    assert run_cli(["init", user_module]) == 2  # never overwrites
+    assert run_cli(["init", "shop.greet:say"]) == 2
+    assert run_cli(["list", "scenarios/greet-twice.yaml"]) == 0
+    assert "GreetTwice" in capsys.readouterr().out
+    assert run_cli(["list", "shop.greet:nothing"]) == 2
