@@ -231,3 +231,15 @@ def test_init_and_list_on_the_command_line(user_module: str, capsys: pytest.Capt
     assert run_cli(["list", "scenarios/greet-twice.yaml"]) == 0
     assert "GreetTwice" in capsys.readouterr().out
     assert run_cli(["list", "shop.greet:nothing"]) == 2
+
+
+def test_activities_read_the_scenarios_params() -> None:
+    from harness.workloads.app import AppParams
+    from harness.workloads.base import make_activities
+
+    workload = WORKLOADS[scenario().workloads[0].name]
+    params = AppParams(db="/tmp/trips.sqlite")
+    acts = make_activities(workload, None, "v1", params)  # type: ignore[arg-type]
+    assert {a.__self__.db_path for a in acts} == {"/tmp/trips.sqlite"}  # type: ignore[attr-defined]
+    two_args = WORKLOADS["order_saga"]  # a factory of (services, version) still works
+    assert make_activities(two_args, None, "v1", None)  # type: ignore[arg-type]
