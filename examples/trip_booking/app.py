@@ -159,21 +159,28 @@ class BookTrip:
 
     @workflow.run
     async def run(self, trip: Trip) -> str:
-        undo: list[str] = []
+        undo: list[str] = []  # the compensations of the steps begun, in order
         try:
             for step in ("book_flight", "book_hotel", "book_car"):
-                undo.append(PAIRS[step])  # before the step: it may fail after its effect
-                await workflow.execute_activity(step, trip, **STEP)
-            undo.append("refund_card")
-            seen = len(self.confirmations)  # before the charge: its callback may come first
-            await workflow.execute_activity("charge_card", trip, **STEP)
-            await self.wait_for_confirmation(seen)
-            await workflow.execute_activity("issue_tickets", trip, **LONG_STEP)
+                await self.book(step, trip, undo)
+            await self.charge(trip, undo)
+            await self.issue_tickets(trip)
         except (ActivityError, ApplicationError) as err:
-            await compensate(trip, undo)
-            raise ApplicationError(f"trip {trip.trip_id} rolled back: {err}",
-                                   type="TripFailed", non_retryable=True) from None
+            raise await rolled_back(trip, undo, err) from None
         return "booked"
+
+    async def book(self, step: str, trip: Trip, undo: list[str]) -> None:
+        undo.append(PAIRS[step])  # before the step: it may fail after its effect
+        await workflow.execute_activity(step, trip, **STEP)
+
+    async def charge(self, trip: Trip, undo: list[str]) -> None:
+        undo.append("refund_card")
+        seen = len(self.confirmations)  # before the charge: its callback may come first
+        await workflow.execute_activity("charge_card", trip, **STEP)
+        await self.wait_for_confirmation(seen)
+
+    async def issue_tickets(self, trip: Trip) -> None:
+        await workflow.execute_activity("issue_tickets", trip, **LONG_STEP)
 
     async def wait_for_confirmation(self, seen: int) -> None:
         try:
@@ -185,7 +192,9 @@ class BookTrip:
                                    type="NoConfirmation") from None
 
 
-async def compensate(trip: Trip, undo: list[str]) -> None:
-    """Undo in reverse order of the steps."""
+async def rolled_back(trip: Trip, undo: list[str], err: Exception) -> ApplicationError:
+    """Undo in reverse order of the steps; the error the trip then fails with."""
     for step in reversed(undo):
         await workflow.execute_activity(step, trip, **STEP)
+    return ApplicationError(f"trip {trip.trip_id} rolled back: {err}", type="TripFailed",
+                            non_retryable=True)

@@ -24,18 +24,16 @@ from typing import Any
 
 from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from examples.trip_booking.app import (
-        LONG_STEP,
         PAIRS,
         STEP,
         WORKFLOW_NAME,
         BookTrip,
         Trip,
         TripActivities,
-        compensate,
     )
 
 
@@ -89,71 +87,47 @@ def careless(params: dict[str, Any]) -> list[Any]:
 class LateCompensation(BookTrip):
     @workflow.run
     async def run(self, trip: Trip) -> str:
-        undo: list[str] = []
-        try:
-            for step in ("book_flight", "book_hotel", "book_car"):
-                await workflow.execute_activity(step, trip, **STEP)
-                undo.append(PAIRS[step])  # BUG: registered only after the step succeeded
-            seen = len(self.confirmations)
-            await workflow.execute_activity("charge_card", trip, **STEP)
-            undo.append("refund_card")
-            await self.wait_for_confirmation(seen)
-            await workflow.execute_activity("issue_tickets", trip, **LONG_STEP)
-        except (ActivityError, ApplicationError) as err:
-            await compensate(trip, undo)
-            raise ApplicationError(f"trip {trip.trip_id} rolled back: {err}",
-                                   type="TripFailed", non_retryable=True) from None
-        return "booked"
+        return await super().run(trip)
+
+    async def book(self, step: str, trip: Trip, undo: list[str]) -> None:
+        await workflow.execute_activity(step, trip, **STEP)
+        undo.append(PAIRS[step])  # BUG: registered only after the step succeeded
 
 
 @workflow.defn(name=WORKFLOW_NAME)
 class LateCount(BookTrip):
     @workflow.run
     async def run(self, trip: Trip) -> str:
-        undo: list[str] = []
-        try:
-            for step in ("book_flight", "book_hotel", "book_car"):
-                undo.append(PAIRS[step])
-                await workflow.execute_activity(step, trip, **STEP)
-            undo.append("refund_card")
-            await workflow.execute_activity("charge_card", trip, **STEP)
-            seen = len(self.confirmations)  # BUG: the callback may already be counted
-            await self.wait_for_confirmation(seen)
-            await workflow.execute_activity("issue_tickets", trip, **LONG_STEP)
-        except (ActivityError, ApplicationError) as err:
-            await compensate(trip, undo)
-            raise ApplicationError(f"trip {trip.trip_id} rolled back: {err}",
-                                   type="TripFailed", non_retryable=True) from None
-        return "booked"
+        return await super().run(trip)
+
+    async def charge(self, trip: Trip, undo: list[str]) -> None:
+        undo.append("refund_card")
+        await workflow.execute_activity("charge_card", trip, **STEP)
+        seen = len(self.confirmations)  # BUG: the callback may already be counted
+        await self.wait_for_confirmation(seen)
 
 
 @workflow.defn(name=WORKFLOW_NAME)
 class Careless(BookTrip):
     @workflow.run
     async def run(self, trip: Trip) -> str:
-        undo: list[str] = []
+        return await super().run(trip)
+
+    async def book(self, step: str, trip: Trip, undo: list[str]) -> None:
+        if step != "book_car":
+            return await super().book(step, trip, undo)
+        undo.append(PAIRS[step])
         few = RetryPolicy(initial_interval=timedelta(milliseconds=100), maximum_attempts=3)
+        # BUG: retries a refusal that cannot change
+        await workflow.execute_activity(step, trip, start_to_close_timeout=timedelta(
+            seconds=10), retry_policy=few)
+
+    async def issue_tickets(self, trip: Trip) -> None:
+        # BUG: a long step with no heartbeat timeout: a dead worker is noticed only at its
+        # start-to-close timeout
+        await workflow.execute_activity("issue_tickets", trip,
+                                        start_to_close_timeout=timedelta(seconds=8))
+        # BUG: unbounded retries of a step that keeps failing
         fast = RetryPolicy(initial_interval=timedelta(milliseconds=100), backoff_coefficient=1)
-        try:
-            for step in ("book_flight", "book_hotel"):
-                undo.append(PAIRS[step])
-                await workflow.execute_activity(step, trip, **STEP)
-            undo.append("cancel_car")
-            await workflow.execute_activity("book_car", trip, start_to_close_timeout=timedelta(
-                seconds=10), retry_policy=few)  # BUG: retries a refusal that cannot change
-            undo.append("refund_card")
-            seen = len(self.confirmations)
-            await workflow.execute_activity("charge_card", trip, **STEP)
-            await self.wait_for_confirmation(seen)
-            # BUG: a long step with no heartbeat timeout: a dead worker is noticed only at its
-            # start-to-close timeout
-            await workflow.execute_activity("issue_tickets", trip,
-                                            start_to_close_timeout=timedelta(seconds=8))
-            # BUG: unbounded retries of a step that keeps failing
-            await workflow.execute_activity("notify_traveller", trip, retry_policy=fast,
-                                            start_to_close_timeout=timedelta(seconds=5))
-        except (ActivityError, ApplicationError) as err:
-            await compensate(trip, undo)
-            raise ApplicationError(f"trip {trip.trip_id} rolled back: {err}",
-                                   type="TripFailed", non_retryable=True) from None
-        return "booked"
+        await workflow.execute_activity("notify_traveller", trip, retry_policy=fast,
+                                        start_to_close_timeout=timedelta(seconds=5))

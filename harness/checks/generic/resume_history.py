@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from harness.checks.crashes import Hit, crash_hits, hits_by_workflow
@@ -47,7 +48,8 @@ def check(run: RunFolder, name: str, progress: str | None = None) -> Verdict:
                  and (f := execution(run, r["history_file"])) is not None]
         acts = [a for f in facts for a in f.activities]
         kids = [c for f in facts for c in f.children]
-        found = _rescheduled(acts, hits, judged) + _children_restarted(kids, hits, judged)
+        found = _redone(_activity_work(acts), hits, judged, "finished step scheduled again")
+        found += _redone(_child_work(kids), hits, judged, "finished child restarted")
         rows += [{"workflow_id": wid, **row, "history": history_of(run, wid)} for row in found]
     reader = progress_reader(progress)
     for (wid, _run, _aid), tries in sorted(by_activity(attempts(attempt_events(run))).items()):
@@ -67,50 +69,48 @@ def check(run: RunFolder, name: str, progress: str | None = None) -> Verdict:
                   "resumed from their checkpoint", **stats)
 
 
-def _key(kind: str, args: list[Any]) -> tuple[str, str]:
-    return kind, json.dumps(args, sort_keys=True, default=str)
+@dataclass(frozen=True)
+class Work:
+    """A finished-or-not piece of work, activity or child, as the rule needs it."""
+
+    kind: str  # activity type or child workflow type
+    name: str  # what identifies this execution of it: activity event, or child id
+    args: str  # the input, canonical JSON
+    done_t: float | None  # when it completed; None if it did not
+    begun_t: float | None  # when it was scheduled (or the child initiated)
 
 
-def _rescheduled(acts: list[ActivityFact], hits: list[Hit], judged: dict[str, int]
-                 ) -> list[dict[str, Any]]:
+def _activity_work(acts: list[ActivityFact]) -> list[Work]:
+    return [Work(a.activity_type, f"activity {a.activity_id}", _canonical(a.args),
+                 a.closed_t if a.closed == "completed" else None, a.scheduled_t) for a in acts]
+
+
+def _child_work(kids: list[ChildFact]) -> list[Work]:
+    return [Work(c.workflow_type, f"child {c.workflow_id}", _canonical(c.args),
+                 c.closed_t if c.outcome == "completed" else None, c.initiated_t) for c in kids]
+
+
+def _canonical(args: list[Any]) -> str:
+    return json.dumps(args, sort_keys=True, default=str)
+
+
+def _redone(work: list[Work], hits: list[Hit], judged: dict[str, int], rule: str
+            ) -> list[dict[str, Any]]:
+    """Work completed before a crash that was begun again after it, with the same input."""
     rows: list[dict[str, Any]] = []
     for hit in hits:
-        before = [a for a in acts if a.closed == "completed" and a.closed_t is not None
-                  and a.closed_t < hit.t]
+        before = {(w.kind, w.args): w for w in work if w.done_t is not None and w.done_t < hit.t}
         judged["finished_steps"] += len(before)
-        done = {_key(a.activity_type, a.args): a for a in before}
-        for again in acts:
-            first = done.get(_key(again.activity_type, again.args))
-            if first is None or again is first or again.scheduled_t is None \
-                    or again.scheduled_t <= hit.t:
+        for again in work:
+            first = before.get((again.kind, again.args))
+            if first is None or again.name == first.name or again.begun_t is None \
+                    or again.begun_t <= hit.t:
                 continue
-            rows.append({"rule": "finished step scheduled again", "step": again.activity_type,
-                         "fault": hit.describe(),
-                         "expected": f"{first.activity_type} (completed at "
-                                     f"{first.closed_t:.3f}) not scheduled again",
-                         "observed": f"scheduled again at {again.scheduled_t:.3f} with the "
+            rows.append({"rule": rule, "step": again.kind, "fault": hit.describe(),
+                         "expected": f"{first.kind} ({first.name}, completed at "
+                                     f"{first.done_t:.3f}) not begun again",
+                         "observed": f"{again.name} begun at {again.begun_t:.3f} with the "
                                      "same input"})
-    return rows
-
-
-def _children_restarted(kids: list[ChildFact], hits: list[Hit], judged: dict[str, int]
-                        ) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for hit in hits:
-        before = [c for c in kids if c.outcome == "completed" and c.closed_t is not None
-                  and c.closed_t < hit.t]
-        judged["finished_steps"] += len(before)
-        done = {_key(c.workflow_type, c.args): c for c in before}
-        for again in kids:
-            first = done.get(_key(again.workflow_type, again.args))
-            if first is None or again.workflow_id == first.workflow_id \
-                    or again.initiated_t is None or again.initiated_t <= hit.t:
-                continue
-            rows.append({"rule": "finished child restarted", "step": again.workflow_type,
-                         "fault": hit.describe(),
-                         "expected": f"child {first.workflow_id} (completed) not started again",
-                         "observed": f"started again as {again.workflow_id} with the same "
-                                     "input"})
     return rows
 
 
