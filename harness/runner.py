@@ -34,7 +34,7 @@ from harness.stack.stack import Stack
 from harness.stack.supervisor import WorkerSupervisor
 from harness.stack.worker_config import WorkerConfig, WorkerOptions
 from harness.workloads.base import DriveContext
-from harness.workloads.registry import get_workload
+from harness.workloads.registry import get_workload, register_apps
 
 
 @dataclass
@@ -133,6 +133,8 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
 
     progress = progress or Progress()
     seed = choose_seed(scenario, seed)
+    # Two scenarios may name different apps under one name: this run's are the ones in force.
+    register_apps(app_specs(scenario))
     nemesis = Nemesis(scenario, seed)
     nemesis.preflight(stack)  # a fault the stack cannot do is bad input: nothing started
     run_id, run = new_run_folder(out_dir, scenario.name)
@@ -205,11 +207,16 @@ def crash_point(phase: str) -> None:
         raise RuntimeError(f"HARNESS_CRASH_AT={phase}: deliberate crash for a hygiene test")
 
 
+def app_specs(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """The users' apps the scenario names by import path, by workload name."""
+    return {w.name: w.app.model_dump(mode="json") for w in scenario.workloads if w.app}
+
+
 def worker_config(scenario: Scenario, stack: Stack, run_id: str, seed: int) -> WorkerConfig:
     assert stack.worker_connection is not None
     versions = {w.name: w.version for w in scenario.workloads}
     versions.update(scenario.workers.version or {})
-    apps = {w.name: w.app.model_dump(mode="json") for w in scenario.workloads if w.app}
+    apps = app_specs(scenario)
     params: dict[str, dict[str, Any]] = {}
     for w in scenario.workloads:
         params.setdefault(w.name, w.params)

@@ -507,7 +507,9 @@ def override_versions(scenario: Scenario, pairs: Sequence[str]) -> None:
     """Apply `--version WORKLOAD=VERSION` to a loaded scenario (run a planted bug or a
     candidate with the same faults and checks); bad input is a usage error."""
     from harness.errors import UsageError
+    from harness.workloads.registry import register_apps
 
+    register_apps({w.name: w.app.model_dump(mode="json") for w in scenario.workloads if w.app})
     catalog = default_catalog()
     for pair in pairs:
         name, sep, version = pair.partition("=")

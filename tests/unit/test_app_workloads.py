@@ -220,17 +220,24 @@ def test_run_version_overrides_a_workload_of_the_scenario() -> None:
 
 def test_init_and_list_on_the_command_line(user_module: str, capsys: pytest.CaptureFixture[str]
                                            ) -> None:
-    from harness.cli import run_cli
+    from harness.cli import build_parser
+    from harness.commands import dispatch
 
-    assert run_cli(["init", user_module, "--module"]) == 0
+    def harness(*argv: str) -> int:  # the CLI's parsing and dispatch, no process handlers
+        return dispatch(build_parser().parse_args(list(argv)))
+
+    assert harness("init", user_module, "--module") == 0
     out = capsys.readouterr().out
     assert "wrote scenarios/greet-twice.yaml" in out
     assert "run it: .venv/bin/harness run scenarios/greet-twice.yaml" in out
-    assert run_cli(["init", user_module]) == 2  # never overwrites
-    assert run_cli(["init", "shop.greet:say"]) == 2
-    assert run_cli(["list", "scenarios/greet-twice.yaml"]) == 0
+    with pytest.raises(UsageError, match="not overwriting"):
+        harness("init", user_module)
+    with pytest.raises(UsageError, match="not a @workflow.defn class"):
+        harness("init", "shop.greet:say")
+    assert harness("list", "scenarios/greet-twice.yaml") == 0
     assert "GreetTwice" in capsys.readouterr().out
-    assert run_cli(["list", "shop.greet:nothing"]) == 2
+    with pytest.raises(UsageError, match="is not a workload"):
+        harness("list", "shop.greet:nothing")
 
 
 def test_activities_read_the_scenarios_params() -> None:
