@@ -42,6 +42,10 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
                    for arg in parent.config.args)
     if not explicit and "scenarios" not in file_path.parent.parts:
         return None
+    from harness.explore.space import is_space
+
+    if is_space(file_path):  # an explore space (scenarios/explore/) is run by `harness explore`
+        return None
     return ScenarioFile.from_parent(parent, path=file_path)
 
 

@@ -211,7 +211,11 @@ class Explorer:
                                   seen.every_time, f"{folder}/shrink",
                                   lambda r: self.on_event("shrink_run", r))
         shrinker = Shrinker(fails, lambda: self.clock() - t0 < budget)
-        shrunk = await shrinker.shrink(record.scenario)
+        # Only the checks that failed judge the candidates: the others change nothing in
+        # what runs, and a reproduction should say what it reproduces.
+        judged = record.scenario.model_copy(update={"checks": [
+            c for c in record.scenario.checks if c.name in signature]})
+        shrunk = await shrinker.shrink(judged)
         finding.shrink_seconds = round(self.clock() - t0, 1)
         finding.steps = shrunk.steps
         finding.one_minimal = shrunk.minimal

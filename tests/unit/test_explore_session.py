@@ -70,6 +70,7 @@ def test_a_failure_every_time_is_shrunk_and_reported_reproducible(tmp_path: Path
     minimal = load_scenario(tmp_path / finding["minimal_scenario"])
     assert [f.type for f in minimal.faults] == ["duplicate_delivery"]  # type: ignore[attr-defined]
     assert minimal.seed is not None
+    assert [c.name for c in minimal.checks] == ["idempotency"]  # only what failed judges it
     text = (tmp_path / "explore.md").read_text()
     assert "reproducible" in text and "```yaml" in text
     # the search stopped at the budget: draw time only, not the shrinking
