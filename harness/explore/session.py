@@ -27,7 +27,7 @@ from harness.explore.draw import draw
 from harness.explore.shrink import Shrinker, ShrinkStep
 from harness.explore.space import ExploreSpace
 from harness.explore.trials import Reproduction, Trial, TrialResult, failing_predicate, reproduce
-from harness.scenario import Scenario
+from harness.scenario import Scenario, WorkloadSpec
 
 # Runs per shrink candidate: all must fail when the draw failed every time, one is enough
 # when it is flaky (see trials.failing_predicate).
@@ -111,6 +111,10 @@ def compact(scenario: Scenario) -> dict[str, Any]:
             del workload["params"]
         if workload.get("concurrency") == workload["count"]:
             del workload["concurrency"]
+        for key, spec in WorkloadSpec.model_fields.items():
+            if key in workload and key != "name" and not spec.is_required() and \
+                    workload[key] == spec.get_default(call_default_factory=True):
+                del workload[key]
     workers = data["workers"]
     default_workers = type(scenario.workers)().model_dump(mode="json")
     for key in [k for k in workers if k != "count" and workers[k] == default_workers.get(k)]:

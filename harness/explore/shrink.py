@@ -155,6 +155,7 @@ class Shrinker:
         self.time_left = time_left
         self.cache: dict[str, bool] = {}
         self.steps: list[ShrinkStep] = []
+        self.best: dict[str, Any] = {}
 
     async def _test(self, data: dict[str, Any], move: str) -> bool:
         key = json.dumps(data, sort_keys=True)
@@ -170,10 +171,12 @@ class Shrinker:
         failed = await self.fails(candidate)
         self.cache[key] = failed
         self.steps.append(ShrinkStep(move, failed))
+        if failed:  # every move keeps the first candidate that fails: the smallest so far
+            self.best = data
         return failed
 
     async def shrink(self, scenario: Scenario) -> ShrinkResult:
-        current = scenario.to_dict()
+        current = self.best = scenario.to_dict()
         self.cache[json.dumps(current, sort_keys=True)] = True
         try:
             changed = True
@@ -185,7 +188,7 @@ class Shrinker:
             minimal = True
         except OutOfTime:
             minimal = False
-        return ShrinkResult(Scenario.model_validate(current), self.steps, minimal)
+        return ShrinkResult(Scenario.model_validate(self.best), self.steps, minimal)
 
     async def _lists(self, data: dict[str, Any]) -> dict[str, Any]:
         faults = data["faults"]

@@ -107,18 +107,26 @@ def test_out_of_budget_returns_the_smallest_failing_so_far() -> None:
     runs = 0
 
     def time_left() -> bool:
-        return runs < 4
+        return runs < 16  # out of time in the middle of the numbers
+
+    kept: list[Scenario] = []
 
     async def fails(candidate: Scenario) -> bool:
         nonlocal runs
         runs += 1
+        kept.append(candidate)
         return bug(candidate)
 
     big = parse_scenario(BIG, "<big>", default_catalog())
     result = asyncio.run(shrink(big, fails, time_left))
     assert not result.minimal
-    assert len(result.steps) == 4
+    assert len(result.steps) == 16
     assert bug(result.scenario)
+    # what was kept before the budget ran out is kept
+    assert [f.type for f in result.scenario.faults] == ["duplicate_delivery", "worker_kill"]
+    assert result.scenario.workloads[0].count < 9
+    assert result.scenario.to_dict() == next(
+        s for s in reversed(kept) if bug(s)).to_dict()
 
 
 def test_ddmin_finds_a_one_minimal_subset() -> None:
