@@ -4,7 +4,8 @@ Moves, in this order, repeated until a whole pass keeps nothing:
 1. faults: none at all, then delta debugging (ddmin) over the fault list;
 2. workloads: ddmin over the workload entries (at least one stays);
 3. numbers, each towards its floor (the floor, half-way, one step down):
-   counts (workflows, concurrency, workers), then when faults fire (``at``), then how long
+   counts (workflows, concurrency, workers), then when faults fire (``at``, or how many
+   events they wait for: ``after.count``), then how long
    they last (windows, downtimes, delays), then how hard they hit (rates, toxicity,
    toxic attributes, which occurrence).
 A candidate is kept when the predicate says it still fails. The result is 1-minimal
@@ -104,6 +105,9 @@ def number_fields(data: dict[str, Any]) -> list[NumberField]:
             for key, (floor, step) in table.items():
                 if _number(fault.get(key)):
                     group.append(NumberField(("faults", i, key), fault[key], floor, step))
+        after = fault.get("after")
+        if isinstance(after, dict) and _number(after.get("count")):  # fewer events: earlier
+            groups[1].append(NumberField(("faults", i, "after", "count"), after["count"], 1, 1))
         for key, value in (fault.get("attributes") or {}).items():
             if _number(value):
                 groups[3].append(NumberField(("faults", i, "attributes", key), value,

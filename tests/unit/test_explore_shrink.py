@@ -134,3 +134,22 @@ def test_ddmin_finds_a_one_minimal_subset() -> None:
         return {3, 7} <= set(items)
 
     assert asyncio.run(ddmin(list(range(10)), fails)) == [3, 7]
+
+
+def test_faults_waiting_for_events_wait_for_fewer() -> None:
+    def late_kill(scenario: Scenario) -> bool:
+        return any(f.model_dump()["type"] == "worker_kill"
+                   and (f.model_dump()["after"] or {}).get("count", 0) >= 3
+                   for f in scenario.faults)
+
+    text = BIG.replace("{type: worker_kill, at: 2.5s, restart_after: 1s}",
+                       "{type: worker_kill, after: {event: activity_started, count: 9}}")
+    big = parse_scenario(text, "<big>", default_catalog())
+
+    async def fails(candidate: Scenario) -> bool:
+        return late_kill(candidate)
+
+    result = asyncio.run(shrink(big, fails))
+    (kill,) = (f.model_dump() for f in result.scenario.faults)
+    assert kill["after"]["count"] == 3
+    assert result.minimal
