@@ -28,6 +28,7 @@ from harness.evidence.measurements import Distribution, finite, recovery
 from harness.judge import overall
 from harness.runner import RunOutcome, environment, run_scenario
 from harness.scenario import Scenario, load_scenarios
+from harness.skips import Skipped, split_runnable
 from harness.stack.stack import Stack
 
 CERTIFICATE_SCHEMA = "harness.certificate/1"
@@ -78,12 +79,15 @@ async def certify(stack: Stack, folder: Path, out: Path, seed: int | None,
     parts: list[Part] = []
     if run_selftest if run_selftest is not None else manifest.selftest:
         parts.append(await selftest_part(stack, out / "selftest", seed or 1))
+    # What this stack cannot inject is left out and listed on the certificate, which then
+    # certifies the faults the stack allows (an external cluster: no server kill).
+    scenarios, skipped = split_runnable(scenarios, stack)
     outcomes = [await run_scenario(s, stack, out / "runs", seed=seed) for s in scenarios]
     parts += [scenario_part(o) for o in outcomes]
     parts.append(replay_part(outcomes, candidate or manifest.candidate))
     parts.append(recovery_part(outcomes, manifest.recovery_slo))
     status = overall_status(parts)
-    path = write_certificate(out, manifest, status, parts, stack, seed)
+    path = write_certificate(out, manifest, status, parts, stack, seed, skipped)
     return status, parts, path
 
 
@@ -172,13 +176,16 @@ def overall_status(parts: list[Part]) -> Status:
 
 
 def write_certificate(out: Path, manifest: SuiteManifest, status: Status, parts: list[Part],
-                      stack: Stack, seed: int | None) -> Path:
+                      stack: Stack, seed: int | None, skipped: list[Skipped] | None = None
+                      ) -> Path:
     certificate = {
         "schema": CERTIFICATE_SCHEMA, "suite": manifest.name, "verdict": str(status),
         "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "seed": seed,
         "environment": environment(stack),
         "parts": [{"name": p.name, "status": str(p.status), "summary": p.summary,
                    **p.details} for p in parts],
+        "skipped": [{"scenario": s.scenario.name, "file": s.label, "reason": s.reason}
+                    for s in skipped or []],
     }
     path = out / "certificate.json"
     path.write_text(json.dumps(certificate, indent=2, default=str) + "\n", encoding="utf-8")
@@ -192,5 +199,7 @@ def write_certificate(out: Path, manifest: SuiteManifest, status: Status, parts:
         run = p.details.get("run")
         name = f"[{p.name}]({Path(run).relative_to(out)}/report.html)" if run else p.name
         lines.append(f"| {name} | {str(p.status).upper()} | {p.summary} |")
+    for skip in skipped or []:  # not certified: the stack could not inject their faults
+        lines.append(f"| scenario {skip.scenario.name} | SKIPPED | {skip.reason} |")
     (out / "certificate.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -30,7 +30,9 @@ def add_stack_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--tls-cert", metavar="FILE", help="client certificate for mTLS")
     g.add_argument("--tls-key", metavar="FILE", help="client private key for mTLS")
     g.add_argument("--tls-ca", metavar="FILE", help="server root CA certificate")
-    g.add_argument("--api-key", help="API key (implies TLS)")
+    g.add_argument("--api-key", default=os.environ.get("TEMPORAL_API_KEY") or None,
+                   help="API key (implies TLS); default: $TEMPORAL_API_KEY, which keeps the "
+                        "key out of the process table")
     g.add_argument("--temporal-port", type=int, metavar="PORT",
                    help="port for the embedded server (default: a free one)")
     g.add_argument("--toxiproxy-url", metavar="URL",

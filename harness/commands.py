@@ -81,12 +81,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 async def run_all(scenarios: list[Scenario], options: StackOptions, out: Path,
                   seed: int | None) -> list[RunOutcome]:
-    from harness.faults.nemesis import Nemesis
+    from harness.skips import refuse_if_nothing_runs, split_runnable, write_skipped
 
     outcomes = []
     stack = Stack(options)
-    for scenario in scenarios:  # a fault this stack cannot do is bad input: start nothing
-        Nemesis(scenario, 0).preflight(stack)
+    # Scenarios needing a fault this stack cannot do are skipped, each said and recorded;
+    # any other bad input in them is still refused here, before anything starts.
+    scenarios, skipped = split_runnable(scenarios, stack)
+    refuse_if_nothing_runs(scenarios, skipped)
+    for skip in skipped:
+        run = write_skipped(out, skip)
+        console.print(f"[yellow]harness: {skip.line()}[/] ({run.path})", highlight=False)
     async with stack:
         for scenario in scenarios:
             with live_progress(scenario) as progress:
@@ -217,14 +222,16 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 def cmd_certify(args: argparse.Namespace) -> int:
     from harness.certify import certify, load_suite
-    from harness.faults.nemesis import Nemesis
+    from harness.skips import refuse_if_nothing_runs, split_runnable
 
     _, scenarios = load_suite(args.suite)  # bad input fails before anything starts
     out = args.out / f"certificate-{time.strftime('%Y%m%dT%H%M%S')}"
     options = stack_options(args, out / ".stack")
     stack = Stack(options)
-    for scenario in scenarios:
-        Nemesis(scenario, 0).preflight(stack)
+    runnable, skipped = split_runnable(scenarios, stack)
+    refuse_if_nothing_runs(runnable, skipped)
+    for skip in skipped:
+        console.print(f"[yellow]harness: {skip.line()}[/]", highlight=False)
     candidate = args.candidate.split(",") if args.candidate else None
 
     async def go() -> Any:

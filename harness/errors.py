@@ -37,6 +37,12 @@ class PortInUseError(UsageError):
     """A port the user asked for is already taken."""
 
 
+class UnavailableOnStack(UsageError):
+    """A fault the stack cannot inject (e.g. killing a server the harness does not own).
+
+    Alone it is bad input; in a suite, the scenario that needs it is skipped and said so."""
+
+
 class StackError(HarnessError):
     """A stack component failed to start or died; verdicts cannot be trusted."""
 

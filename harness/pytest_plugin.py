@@ -67,10 +67,16 @@ class ScenarioItem(pytest.Item):
         self.scenario = scenario
 
     def runtest(self) -> None:
+        from harness.errors import UnavailableOnStack
+        from harness.faults.nemesis import Nemesis
         from harness.runner import run_scenario
 
         config = self.config
         stack = session_stack(config)
+        try:
+            Nemesis(self.scenario, 0).preflight(stack)
+        except UnavailableOnStack as err:  # e.g. a server restart against an external cluster
+            pytest.skip(f"this stack cannot run it: {err}")
         outcome = asyncio.run(run_scenario(
             self.scenario, stack, Path(config.getoption("harness_out")),
             seed=config.getoption("harness_seed")))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from harness.errors import UsageError
+from harness.errors import UnavailableOnStack, UsageError
 from harness.faults.base import Fault, FaultSpec
 
 if TYPE_CHECKING:
@@ -41,8 +41,9 @@ class NetworkFault(FaultSpec):
         if self.duration is None:
             raise UsageError(f"network fault on {self.link}: give a 'duration' (its window)")
         if self.link == "temporal" and not stack.network_faults_on_temporal_link:
-            raise UsageError("network faults on the temporal link are unavailable: the "
-                             "external cluster is not on loopback, so workers connect directly")
+            raise UnavailableOnStack("network faults on the temporal link are unavailable: the "
+                                     "external cluster is not on loopback, so workers connect "
+                                     "directly")
 
 
 class NetworkFaultFault(Fault):

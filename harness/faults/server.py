@@ -10,7 +10,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any, Literal
 
 from harness.durations import Duration
-from harness.errors import UsageError
+from harness.errors import UnavailableOnStack
 from harness.faults.base import Fault, FaultSpec
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ class ServerRestart(FaultSpec):
 
     def preflight(self, stack: Stack) -> None:
         if not stack.embedded:
-            raise UsageError(
+            raise UnavailableOnStack(
                 "fault server_restart is unavailable against an external cluster "
                 f"({stack.options.temporal_address}): the harness can only kill the "
                 "embedded dev server it owns")

@@ -21,6 +21,7 @@ from harness.errors import EXIT_INFRA, EXIT_USAGE
 from harness.services.app import make_app
 from harness.services.ledger import Ledger
 from harness.services.temporal_target import TemporalTarget
+from harness.stack.connection import API_KEY_ENV
 
 
 class _BadInput(Exception):
@@ -38,7 +39,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--namespace", default="default")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
-    parser.add_argument("--api-key")
+    parser.add_argument("--tls-ca", help="root CA that signed the cluster's certificate")
+    # No --api-key: a secret on a command line is visible to every user in `ps`.
     return parser.parse_args(argv)
 
 
@@ -52,17 +54,18 @@ def _is_loopback(host: str) -> bool:
 
 
 def _target(args: argparse.Namespace) -> TemporalTarget | None:
+    api_key = os.environ.get(API_KEY_ENV) or None
     if args.temporal_address is None:
-        if args.tls_cert or args.tls_key or args.api_key:
-            raise _BadInput("--tls-cert/--tls-key/--api-key need --temporal-address")
+        if args.tls_cert or args.tls_key or args.tls_ca:
+            raise _BadInput("--tls-cert/--tls-key/--tls-ca need --temporal-address")
         return None
     if bool(args.tls_cert) != bool(args.tls_key):
         raise _BadInput("--tls-cert and --tls-key must be given together")
-    for path in (args.tls_cert, args.tls_key):
+    for path in (args.tls_cert, args.tls_key, args.tls_ca):
         if path and not Path(path).is_file():
             raise _BadInput(f"TLS file not found: {path}")
     return TemporalTarget(args.temporal_address, args.namespace, tls_cert=args.tls_cert,
-                          tls_key=args.tls_key, api_key=args.api_key)
+                          tls_key=args.tls_key, tls_ca=args.tls_ca, api_key=api_key)
 
 
 def _bind(host: str, port: int) -> socket.socket:

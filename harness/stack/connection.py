@@ -1,7 +1,14 @@
-"""How to reach a Temporal cluster: embedded dev server or an external one (TLS, API key)."""
+"""How to reach a Temporal cluster: embedded dev server or an external one (TLS, API key).
+
+The API key is a secret: it is never serialised (worker configs and load plans land in run
+folders, which CI uploads as artifacts) and never put on a command line (visible to every
+user of the host in `ps`). Child processes get it through the environment variable
+`TEMPORAL_API_KEY`, which `from_json` reads back.
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -9,6 +16,8 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.service import RetryConfig, TLSConfig
+
+API_KEY_ENV = "TEMPORAL_API_KEY"
 
 
 @dataclass(frozen=True)
@@ -25,11 +34,21 @@ class TemporalConnection:
                                   self.tls_ca, self.api_key)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """Everything but the API key, which travels only through the environment."""
+        data = asdict(self)
+        del data["api_key"]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TemporalConnection:
-        return cls(**data)
+        data = {k: v for k, v in data.items() if k != "api_key"}
+        return cls(**data, api_key=os.environ.get(API_KEY_ENV) or None)
+
+    def export_secret(self) -> None:
+        """Put the API key where every child process the harness starts inherits it (the
+        environment, readable only by this user), instead of on their command lines."""
+        if self.api_key:
+            os.environ[API_KEY_ENV] = self.api_key
 
     def tls(self) -> TLSConfig | bool:
         if not (self.tls_cert or self.tls_ca):

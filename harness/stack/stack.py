@@ -25,6 +25,7 @@ import aiohttp
 from harness.errors import StackError
 from harness.stack.binaries import find_binary
 from harness.stack.connection import TemporalConnection
+from harness.stack.namespace import prepare_namespace
 from harness.stack.ports import ensure_port_free, free_port, is_loopback
 from harness.stack.processes import OwnedProcess
 from harness.stack.temporal_server import TemporalDevServer
@@ -115,7 +116,8 @@ class Stack:
             self.direct = TemporalConnection(opts.temporal_address, opts.namespace,
                                              opts.tls_cert, opts.tls_key, opts.tls_ca,
                                              opts.api_key)
-            await ensure_search_attribute(self.direct)
+            self.direct.export_secret()
+            await prepare_namespace(self.direct)
 
     def _start_toxiproxy(self) -> None:
         opts = self.options
@@ -134,8 +136,9 @@ class Stack:
         argv = [sys.executable, "-m", "harness.services", "--host", "127.0.0.1",
                 "--port", str(port), "--db", str(opts.state_dir / "ledger.sqlite"),
                 "--temporal-address", self.direct.address, "--namespace", self.direct.namespace]
+        # The API key reaches it through the environment (export_secret), never argv.
         for flag, value in (("--tls-cert", opts.tls_cert), ("--tls-key", opts.tls_key),
-                            ("--api-key", opts.api_key)):
+                            ("--tls-ca", opts.tls_ca)):
             if value:
                 argv += [flag, value]
         self.services = OwnedProcess("services", argv, log_path=opts.state_dir / "services.log")
@@ -212,21 +215,3 @@ async def wait_http(url: str, timeout: float, proc: OwnedProcess | None, log: Pa
             await asyncio.sleep(0.1)
     raise StackError(f"{url} did not answer within {timeout:.0f}s; see {log}")
 
-
-async def ensure_search_attribute(conn: TemporalConnection) -> None:
-    """On an external cluster, register the run-id search attribute if it is missing."""
-    from temporalio.api.enums.v1 import IndexedValueType
-    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-    from temporalio.service import RPCError
-
-    from harness.workloads.settings import SEARCH_ATTRIBUTE
-
-    client = await conn.connect()
-    try:
-        await client.operator_service.add_search_attributes(AddSearchAttributesRequest(
-            namespace=conn.namespace,
-            search_attributes={SEARCH_ATTRIBUTE: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD}))
-    except RPCError as err:
-        if "already" not in str(err).lower():
-            raise StackError(f"cannot register search attribute {SEARCH_ATTRIBUTE} on "
-                             f"{conn.address}: {err}") from err
