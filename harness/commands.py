@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,15 +90,18 @@ async def run_all(scenarios: list[Scenario], options: StackOptions, out: Path,
     # any other bad input in them is still refused here, before anything starts.
     scenarios, skipped = split_runnable(scenarios, stack)
     refuse_if_nothing_runs(scenarios, skipped)
-    for skip in skipped:
+    for skip in skipped:  # plain prints: one line each, never wrapped, for CI logs and grep
         run = write_skipped(out, skip)
-        console.print(f"[yellow]harness: {skip.line()}[/] ({run.path})", highlight=False)
+        print(f"harness: {skip.line()} ({run.path})", file=sys.stderr, flush=True)
     async with stack:
         for scenario in scenarios:
             with live_progress(scenario) as progress:
                 outcome = await run_scenario(scenario, stack, out, seed=seed, progress=progress)
             print_verdicts(outcome.run, outcome.verdicts)
             outcomes.append(outcome)
+    if skipped:
+        print(f"harness: {len(skipped)} scenario(s) skipped: this stack cannot run them "
+              "(each named above)", file=sys.stderr, flush=True)
     return outcomes
 
 
@@ -231,7 +235,7 @@ def cmd_certify(args: argparse.Namespace) -> int:
     runnable, skipped = split_runnable(scenarios, stack)
     refuse_if_nothing_runs(runnable, skipped)
     for skip in skipped:
-        console.print(f"[yellow]harness: {skip.line()}[/]", highlight=False)
+        print(f"harness: {skip.line()}", file=sys.stderr, flush=True)
     candidate = args.candidate.split(",") if args.candidate else None
 
     async def go() -> Any:
