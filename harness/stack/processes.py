@@ -617,7 +617,8 @@ SignalHandler = Callable[[int, FrameType | None], Any] | int | None
 
 
 def install_signal_handlers() -> dict[int, SignalHandler]:
-    """Make SIGTERM and SIGHUP raise KeyboardInterrupt (TerminatedBySignal) in the main thread.
+    """Make SIGTERM and SIGHUP raise KeyboardInterrupt (TerminatedBySignal) in the main thread,
+    and SIGINT raise KeyboardInterrupt even when the harness inherited it ignored.
 
     Returns the handlers that were in place before the first call, for
     ``restore_signal_handlers``. Calling it again is harmless and returns the same originals.
@@ -631,6 +632,12 @@ def install_signal_handlers() -> dict[int, SignalHandler]:
         if current is not _raise_interrupt:
             _original_handlers[sig] = current
             signal.signal(sig, _raise_interrupt)
+    # Python leaves a SIGINT that was ignored when it started ignored (a background job of a
+    # non-interactive shell, some CI runners): Ctrl-C would then never reach the cleanup.
+    current = signal.getsignal(signal.SIGINT)
+    if current is not signal.default_int_handler and not callable(current):
+        _original_handlers[signal.SIGINT] = current
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     _interrupted = False
     return dict(_original_handlers)
 

@@ -440,6 +440,24 @@ def test_signal_handlers_raise_keyboard_interrupt_and_restore() -> None:
     assert signal.getsignal(signal.SIGTERM) is before
 
 
+def test_an_inherited_ignored_sigint_still_interrupts_the_harness() -> None:
+    """Defect: started with SIGINT ignored (a background job of a non-interactive shell),
+    the harness could not be interrupted: Python keeps an inherited SIG_IGN."""
+    code = ("import time; from harness.stack.processes import install_signal_handlers; "
+            "install_signal_handlers(); print('ready', flush=True); time.sleep(30)")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=10)
+        assert child.returncode != 0 and "KeyboardInterrupt" in err
+    finally:
+        child.kill()
+        child.wait()
+
+
 # --------------------------------------------------------------------------- ports
 
 
