@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from harness import __version__
+from harness.checks import fault_accounting
 from harness.checks.registry import run_check
 from harness.checks.verdict import Status, Verdict
 from harness.errors import EXIT_FAIL, EXIT_INFRA, EXIT_PASS
@@ -21,12 +22,17 @@ RESULTS_SCHEMA = "harness.results/1"
 
 
 def judge(run: RunFolder, checks: Iterable[tuple[str, dict[str, Any]]]) -> list[Verdict]:
+    """The scenario's checks, then the fault accounting of a scenario with faults: a fault
+    that did not fire or landed on nothing makes the run unknown, whatever the checks say."""
     verdicts = []
     for name, options in checks:
         started = time.perf_counter()
         verdict = run_check(name, run, options)
         verdict.stats.setdefault("seconds", round(time.perf_counter() - started, 4))
         verdicts.append(verdict)
+    accounting = fault_accounting.check(run)
+    if accounting is not None:
+        verdicts.append(accounting)
     return verdicts
 
 

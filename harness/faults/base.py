@@ -48,6 +48,9 @@ class FaultSpec(BaseModel):
     jitter: Duration = 0.0
     times: int | None = Field(default=None, ge=1)
     duration: Duration | None = None
+    # A fault that may not fire or may land on nothing without making the run unknown
+    # (e.g. a crash aimed at a rare activity); every other fault must be seen to land.
+    optional: bool = False
 
     @model_validator(mode="after")
     def _one_trigger(self) -> FaultSpec:
