@@ -45,7 +45,9 @@ def test_unpatched_deploy_is_detected_with_the_message(stack: Stack, tmp_path: P
 
 def test_patched_deploy_passes(stack: Stack, tmp_path: Path) -> None:
     outcome = run_drill(stack, tmp_path, "deploy-patched")
-    assert [v.status for v in outcome.verdicts] == [Status.PASS] * 3, outcome.verdicts
+    assert [(v.check, v.status) for v in outcome.verdicts] == [
+        (c, Status.PASS) for c in ("liveness", "nondeterminism", "determinism", "faults")
+    ], outcome.verdicts
 
 
 def test_recovery_drill_completes_every_stuck_workflow(stack: Stack, tmp_path: Path) -> None:
