@@ -95,13 +95,12 @@ async def selftest_part(stack: Stack, out: Path, seed: int) -> Part:
     from harness.selftest import selftest
 
     rows = await selftest(stack, out, seed)
-    bad = [r.check for r in rows if not r.ok]
+    bad = [f"{r.check} ({r.branch})" for r in rows if not r.ok]
     return Part("selftest", Status.FAIL if bad else Status.PASS,
-                f"{len(rows) - len(bad)} of {len(rows)} checks fail on their mutant and pass "
-                f"on the reference" + (f"; not proven: {', '.join(bad)}" if bad else ""),
-                {"rows": [{"check": r.check, "reference": str(r.reference),
-                           "mutant": str(r.mutant), "mutant_version": r.mutant_version}
-                          for r in rows]})
+                f"{len(rows) - len(bad)} of {len(rows)} failure branches fail on their mutant "
+                f"for the planted reason and pass on the reference"
+                + (f"; not proven: {', '.join(bad)}" if bad else ""),
+                {"rows": [r.to_json() for r in rows]})
 
 
 def scenario_part(outcome: RunOutcome) -> Part:

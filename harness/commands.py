@@ -204,23 +204,26 @@ def cmd_selftest(args: argparse.Namespace) -> int:
             return await selftest(stack, out, args.seed, args.check)
 
     rows = asyncio.run(go())
+    from harness.selftest import summary, table_rows
+
     table = Table(title=f"selftest · seed {args.seed} · {out}", title_justify="left")
-    for col in ("check", "reference", "mutant", "verdict", "time", "mutant (the bug)"):
+    for col in ("check", "failure branch", "mutant", "fault fired", "reference",
+                "mutant verdict", "planted reason found", "row"):
         table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(row.check, f"[{STATUS_STYLE[row.reference]}]{row.reference}[/]",
-                      f"[{STATUS_STYLE[row.mutant]}]{row.mutant}[/]",
-                      "[green]ok[/]" if row.ok else "[bold red]NOT PROVEN[/]",
-                      f"{row.seconds:.0f}s", f"{row.mutant_version}: {row.bug}")
+    for row, cells in zip(rows, table_rows(rows), strict=True):
+        check, branch, mutant, fault, ref, mut, planted = cells
+        table.add_row(check, branch, mutant, fault, f"[{STATUS_STYLE[row.reference]}]{ref}[/]",
+                      f"[{STATUS_STYLE[row.mutant]}]{mut}[/]", planted,
+                      "[green]proven[/]" if row.ok else "[bold red]NOT PROVEN[/]")
     console.print(table)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "selftest.json").write_text(json.dumps(
-        [{**row.__dict__, "reference": str(row.reference), "mutant": str(row.mutant),
-          "ok": row.ok} for row in rows], indent=2))
+    (out / "selftest.json").write_text(json.dumps([row.to_json() for row in rows], indent=2))
     good = all(row.ok for row in rows) and bool(rows)
+    counts = summary(rows)
     console.print(("[green]PASS[/]" if good else "[bold red]FAIL[/]") +
-                  f": {sum(r.ok for r in rows)} of {len(rows)} checks fail on their mutant "
-                  "and pass on the reference")
+                  f": {counts['proven']} of {counts['rows']} failure branches fail on their "
+                  "mutant for the planted reason, with the fault fired, and pass on the "
+                  "reference")
     return EXIT_PASS if good else 1
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from harness.checks.facts import executions, latest, ledger_table, starts, workload_ids
 from harness.checks.verdict import Verdict, failed, passed, unknown
+from harness.evidence.history import epoch
 from harness.runfolder import RunFolder
 from harness.workloads.fanout.model import expected_total
 
@@ -112,12 +113,15 @@ def _judge_parent(wid: str, record: dict[str, Any], shape: tuple[int, int],
     if missing and record.get("status") == "COMPLETED":
         rows.append({"problem": "missing children", "expected": f"{n_children} children",
                      "observed": f"{len(missing)} missing", "child_ids": missing})
+    closed = epoch(record.get("close_time"))
     unfinished = sorted(k["workflow_id"] for k in kids if k["workflow_id"] in expected_ids
-                        and k.get("status") not in ("COMPLETED", "CONTINUED_AS_NEW"))
+                        and (k.get("status") not in ("COMPLETED", "CONTINUED_AS_NEW")
+                             or (closed is not None and (epoch(k.get("close_time")) or 0)
+                                 > closed)))
     if unfinished and record.get("status") == "COMPLETED":
         rows.append({"problem": "parent completed before its children",
                      "expected": "every child COMPLETED", "child_ids": unfinished,
-                     "observed": f"{len(unfinished)} children not completed"})
+                     "observed": f"{len(unfinished)} children not completed when it did"})
     twice = sorted(key for key, n in items.items() if n > 1)
     if twice:
         rows.append({"problem": "items processed more than once",

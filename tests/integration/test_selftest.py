@@ -14,19 +14,28 @@ import pytest
 pytestmark = pytest.mark.integration
 
 
-def test_selftest_of_fault_exposed_mutants(tmp_path: Path) -> None:
+SUITE_CHECKS = ("idempotency", "compensation", "resume_from_last_step", "entity_consistency")
+
+
+def test_selftest_rows_run_in_the_suite(tmp_path: Path) -> None:
+    """Every selftest row marked `suite` (the others run in `harness certify`): each proven
+    only when its fault fired, the reference passed and the mutant failed for the planted
+    reason. Rows of one scenario share its runs."""
+    from harness.selftest import CASES
+
+    wanted = {(c.check, c.branch) for c in CASES if c.where == "suite"}
+    assert {c for c, _ in wanted} == set(SUITE_CHECKS)
     result = subprocess.run(
         [sys.executable, "-m", "harness.cli", "selftest", "--out", str(tmp_path),
-         "--check", "idempotency", "--check", "resume_from_last_step",
-         "--check", "entity_consistency"],
-        capture_output=True, text=True, timeout=300,
+         *[arg for check in SUITE_CHECKS for arg in ("--check", check)]],
+        capture_output=True, text=True, timeout=600,
         env={**os.environ, "HARNESS_STATE_DIR": str(tmp_path / "state"), "COLUMNS": "200"})
     assert result.returncode == 0, result.stdout + result.stderr
     (report,) = tmp_path.glob("selftest-*/selftest.json")
     rows = json.loads(report.read_text())
-    assert {r["check"] for r in rows} == {"idempotency", "resume_from_last_step",
-                                          "entity_consistency"}
-    assert all(r["reference"] == "pass" and r["mutant"] == "fail" for r in rows)
+    assert {(r["check"], r["branch"]) for r in rows} == wanted
+    assert all(r["ok"] and r["planted_found"] and r["fault"] in ("yes", "n/a") for r in rows)
+    assert {r["fault"] for r in rows if r["check"] != "compensation"} == {"yes"}
 
 
 def test_selftest_rejects_an_unknown_check(tmp_path: Path) -> None:

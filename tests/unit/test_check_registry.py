@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from harness.checks.determinism import type_name
 from harness.checks.registry import CHECKS, run_check
 from harness.checks.verdict import Status
+from harness.scenario import parse_scenario
 from harness.workloads.registry import WORKLOADS
 from tests.unit.runbuilder import RunBuilder
 
@@ -33,9 +34,21 @@ MUTANTS = {
 def test_every_check_has_a_selftest_case_with_a_registered_mutant() -> None:
     from harness.selftest import CASES
 
-    assert {c for case in CASES for c in case.checks} == set(CHECKS)
+    assert {case.check for case in CASES} == set(CHECKS)
     for case in CASES:
         assert case.mutant in {v for w in WORKLOADS.values() for v in w.versions}, case
+
+
+def test_selftest_has_a_row_per_failure_branch_with_its_planted_reason() -> None:
+    from harness.selftest import CASES, Group, groups
+
+    assert len(CASES) >= 20
+    assert len({(c.check, c.branch) for c in CASES}) == len(CASES)
+    assert all(c.planted and c.where in ("suite", "certify") for c in CASES)
+    for group in groups(CASES):
+        for version in group.versions():
+            scenario = parse_scenario(Group(group.scenario, group.cases).text(version), "<t>")
+            assert {c.name for c in scenario.checks} == {c.check for c in group.cases}
 
 
 def test_every_check_is_registered_with_strict_options() -> None:

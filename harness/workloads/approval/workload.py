@@ -12,7 +12,11 @@ from harness.workloads.approval.model import ApprovalParams
 from harness.workloads.approval.versions import VERSIONS
 from harness.workloads.approval.workflows import WORKFLOW_NAME, ApprovalV1
 from harness.workloads.base import Workload
-from harness.workloads.mutants.approval import ApprovalLostEarlyCallback
+from harness.workloads.mutants.approval import (
+    ApprovalDoubleNotify,
+    ApprovalEarlyEscalation,
+    ApprovalLostEarlyCallback,
+)
 
 
 def _activities(services: ServicesClient, version: str) -> list[Callable[..., Any]]:
@@ -25,7 +29,9 @@ APPROVAL = Workload(
     description="request approval from an external approver; callback by signal or escalate",
     workflow_type=WORKFLOW_NAME,
     versions={"v1": [ApprovalV1], **VERSIONS,
-              "mutant-lost-early-callback": [ApprovalLostEarlyCallback]},
+              "mutant-lost-early-callback": [ApprovalLostEarlyCallback],
+              "mutant-double-notify": [ApprovalDoubleNotify],
+              "mutant-early-escalation": [ApprovalEarlyEscalation]},
     activities=_activities,
     params_model=ApprovalParams,
     drive=drive,

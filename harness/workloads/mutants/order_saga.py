@@ -71,3 +71,44 @@ class OrderSagaNoHeartbeatTimeout(OrderSagaV1):
                                    start_to_close_timeout=timedelta(seconds=20))
         await workflow.execute_activity(activity, order, **options)
         self.steps.append(activity)
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class OrderSagaCompensateFifo(OrderSagaV1):
+    """Bug: compensations run in the order they were registered, not in reverse: the stock
+    is released while the payment is still held, so the refund comes last."""
+
+    @workflow.run
+    async def run(self, order: Order) -> OrderResult:
+        return await super().run(order)
+
+    async def compensate(self, order: Order) -> None:
+        for compensation in self.compensations:
+            await workflow.execute_activity(compensation, order, **activity_options())
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class OrderSagaCompensateOnSuccess(OrderSagaV1):
+    """Bug: a cleanup block runs the compensations after every order, completed or not
+    ("release what we reserved"), so a delivered order is refunded and its stock released."""
+
+    @workflow.run
+    async def run(self, order: Order) -> OrderResult:
+        result = await super().run(order)
+        await self.compensate(order)
+        return result
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class OrderSagaCompensateEverything(OrderSagaV1):
+    """Bug: every compensation is registered up front, so an order refused at the first step
+    still sends a refund for a charge that was never attempted (the payments service answers
+    `noop`, which hides it until a real payment provider issues a credit)."""
+
+    @workflow.run
+    async def run(self, order: Order) -> OrderResult:
+        self.compensations = ["release_inventory", "refund_payment"]
+        return await super().run(order)
+
+    async def step(self, activity: str, order: Order, compensation: str | None = None) -> None:
+        await super().step(activity, order, None)

@@ -51,3 +51,29 @@ class NotifyActivities:
         await call_step(self.services, "notifications", "send", current_workflow_id(),
                         "notify/confirmation",
                         {"to": order.order_id, "message": f"order {order.order_id} received"})
+
+
+class OverchargeActivities(OrderActivities):
+    """Bug: the charge adds a fee the order never priced in: the card is charged more than
+    the order costs."""
+
+    @activity.defn(name="charge_payment")
+    async def charge(self, order: Order) -> str:
+        res = await call_step(self.services, "payments", "charge", current_workflow_id(),
+                              "charge", {"order_id": order.order_id,
+                                         "amount": round(order.amount * 1.1, 2),
+                                         "card": order.card})
+        return str(res.get("charge_id", ""))
+
+
+class RechargeOnRetryActivities(OrderActivities):
+    """Bug: a retried pack "re-validates" the order by charging it again first, so a crash
+    mid-pack repeats a step that had finished before it."""
+
+    @activity.defn(name="pack_order")
+    async def pack(self, order: Order) -> int:
+        if activity.info().attempt > 1:
+            await call_step(self.services, "payments", "charge", current_workflow_id(),
+                            "charge", {"order_id": order.order_id, "amount": order.amount,
+                                       "card": order.card})
+        return await super().pack(order)

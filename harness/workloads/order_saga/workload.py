@@ -9,6 +9,9 @@ from harness.services.client import ServicesClient
 from harness.workloads.base import Workload
 from harness.workloads.mutants import order_saga_activities as mutant_acts
 from harness.workloads.mutants.order_saga import (
+    OrderSagaCompensateEverything,
+    OrderSagaCompensateFifo,
+    OrderSagaCompensateOnSuccess,
     OrderSagaCompensationAfterStep,
     OrderSagaNoHeartbeatTimeout,
     OrderSagaSkipCompensation,
@@ -21,7 +24,9 @@ from harness.workloads.order_saga.workflows import WORKFLOW_NAME, OrderSagaV1
 
 # Mutants that break an activity rather than the workflow (see harness.workloads.mutants).
 _MUTANT_ACTIVITIES = {"mutant-no-idempotency-key": mutant_acts.NoIdempotencyKeyActivities,
-                      "mutant-no-checkpoint": mutant_acts.NoCheckpointActivities}
+                      "mutant-no-checkpoint": mutant_acts.NoCheckpointActivities,
+                      "mutant-overcharge": mutant_acts.OverchargeActivities,
+                      "mutant-recharge-on-retry": mutant_acts.RechargeOnRetryActivities}
 
 
 def _activities(services: ServicesClient, version: str) -> list[Callable[..., Any]]:
@@ -42,7 +47,12 @@ ORDER_SAGA = Workload(
               "mutant-no-checkpoint": [OrderSagaV1],
               "mutant-skip-compensation": [OrderSagaSkipCompensation],
               "mutant-compensation-after-step": [OrderSagaCompensationAfterStep],
-              "mutant-no-heartbeat-timeout": [OrderSagaNoHeartbeatTimeout]},
+              "mutant-no-heartbeat-timeout": [OrderSagaNoHeartbeatTimeout],
+              "mutant-compensate-fifo": [OrderSagaCompensateFifo],
+              "mutant-compensate-on-success": [OrderSagaCompensateOnSuccess],
+              "mutant-compensate-everything": [OrderSagaCompensateEverything],
+              "mutant-overcharge": [OrderSagaV1],
+              "mutant-recharge-on-retry": [OrderSagaV1]},
     activities=_activities,
     params_model=OrderSagaParams,
     drive=drive,
