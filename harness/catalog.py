@@ -17,6 +17,8 @@ class WorkloadInfo:
     versions: tuple[str, ...]
     params_model: type[BaseModel]
     description: str = ""
+    # Activity types its code registers; empty when they cannot be listed (not validated).
+    activity_types: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

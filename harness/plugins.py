@@ -39,13 +39,27 @@ class PluggableRegistry(dict[str, V], Generic[V]):
     def __init__(self, entries: dict[str, V], convert: Callable[[str, Any], V]) -> None:
         super().__init__(entries)
         self._convert = convert
+        # Why an import path did not resolve: the real cause (the ImportError's message, a
+        # missing attribute, an object of the wrong kind), for the loader's error line.
+        self.errors: dict[str, str] = {}
 
     def _resolve(self, key: object) -> bool:
         if not is_import_path(key) or dict.__contains__(self, key):
             return dict.__contains__(self, key)
+        module = str(key).partition(":")[0]
         try:
             value = self._convert(str(key), import_object(str(key)))
-        except (ImportError, AttributeError, TypeError, ValueError):
+        except ImportError as err:
+            self.errors[str(key)] = f"cannot import module {module!r}: {err}"
+            return False
+        except AttributeError as err:
+            self.errors[str(key)] = f"module {module!r} has no such object: {err}"
+            return False
+        except (TypeError, ValueError) as err:
+            self.errors[str(key)] = str(err)
+            return False
+        except Exception as err:  # noqa: BLE001 - a user module that fails while importing
+            self.errors[str(key)] = f"importing {module!r} failed: {type(err).__name__}: {err}"
             return False
         dict.__setitem__(self, str(key), value)
         return True
@@ -59,3 +73,9 @@ class PluggableRegistry(dict[str, V], Generic[V]):
 
     def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
         return self[key] if self._resolve(key) else default
+
+
+def why_unresolved(registry: object, key: object) -> str | None:
+    """The recorded reason an import path did not resolve in a registry, if any."""
+    errors = getattr(registry, "errors", None)
+    return errors.get(str(key)) if isinstance(errors, dict) else None

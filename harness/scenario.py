@@ -44,6 +44,7 @@ from pydantic import (
 from harness.catalog import Catalog, WorkloadInfo, default_catalog
 from harness.durations import Duration, to_seconds  # noqa: F401 - re-exported
 from harness.errors import ScenarioError
+from harness.plugins import why_unresolved
 from harness.scenario_errors import (
     Problem,
     catalog_of,
@@ -147,6 +148,9 @@ def _unknown_version(name: str, version: Any, workload: WorkloadInfo) -> str:
     )
 
 
+MAX_COUNT = 1_000_000
+
+
 class WorkloadSpec(_Spec):
     """One batch of workflows the driver starts.
 
@@ -161,7 +165,9 @@ class WorkloadSpec(_Spec):
     app: AppSpec | None = None
     name: str
     version: str = Field("v1", validate_default=True)
-    count: int = Field(ge=1)
+    # Workflows are started from a bounded queue, so memory does not grow with `count`; the
+    # maximum keeps a typo (10^9) from running for days.
+    count: int = Field(ge=1, le=MAX_COUNT)
     concurrency: int = Field(ge=1)
     params: dict[str, Any] = Field(default_factory=dict, validate_default=True)
 
@@ -190,7 +196,9 @@ class WorkloadSpec(_Spec):
         if value == "":
             return value  # the app itself was rejected: that error is the one to report
         if value not in catalog.workloads:
-            raise custom_error(unknown_name("workload", value, catalog.workloads))
+            why = why_unresolved(catalog.workloads, value)
+            raise custom_error(f"{value}: {why}" if why else
+                               unknown_name("workload", value, catalog.workloads))
         return value
 
     @field_validator("version")
@@ -258,7 +266,9 @@ class CheckSpec(_Spec):
     def _known_check(cls, value: str, info: ValidationInfo) -> str:
         catalog = catalog_of(info)
         if value not in catalog.checks:
-            raise custom_error(unknown_name("check", value, catalog.checks))
+            why = why_unresolved(catalog.checks, value)
+            raise custom_error(f"{value}: {why}" if why else
+                               unknown_name("check", value, catalog.checks))
         return value
 
     @field_validator("options")
@@ -370,6 +380,15 @@ class Scenario(_Spec):
             raise nested_error(problems)
         return value
 
+    @model_validator(mode="after")
+    def _faults_can_mean_what_they_say(self, info: ValidationInfo) -> Scenario:
+        """Cross-checks nothing else can make: a fault after the deadline, aimed at a
+        workload, activity or worker slot the scenario does not have, is bad input."""
+        problems = fault_problems(self, catalog_of(info))
+        if problems:
+            raise nested_error(problems)
+        return self
+
     def __eq__(self, other: object) -> bool:
         """Equal when the content is equal; where it was loaded from does not matter."""
         if not isinstance(other, Scenario):
@@ -383,6 +402,52 @@ class Scenario(_Spec):
     def dump_yaml(self) -> str:
         """The scenario as YAML, for writing "the scenario as run" into a run folder."""
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+
+def fault_problems(scenario: Scenario, catalog: Catalog) -> list[Problem]:
+    """What the scenario's faults name that the scenario does not run."""
+    problems: list[Problem] = []
+    names = {w.name for w in scenario.workloads}
+    types: set[str] = set()
+    known = True
+    for name in names:
+        info = catalog.workloads.get(name)
+        found = getattr(info, "activity_types", frozenset())
+        known = known and bool(found)
+        types |= set(found)
+    slots = scenario.workers.count
+    for index, fault in enumerate(scenario.faults):
+        at = getattr(fault, "at", None)
+        if isinstance(at, int | float) and at > scenario.deadline:
+            problems.append(((index, "at"), f"fires at {at:g}s, after the deadline "
+                             f"({scenario.deadline:g}s): it could never fire"))
+        deployed = dict(getattr(fault, "versions", None) or {})
+        for workload in deployed:
+            if getattr(fault, "type", None) == "deploy" and workload not in names:
+                field = "workload" if getattr(fault, "workload", None) == workload \
+                    else "versions"
+                problems.append(((index, field), f"deploys {workload!r}, which this scenario "
+                                 f"does not run (it runs: {known_names(names)})"))
+        aimed = [("activity_type", getattr(fault, "activity_type", None))]
+        aimed += [("activity_types", t) for t in getattr(fault, "activity_types", None) or []]
+        after = getattr(fault, "after", None)
+        if after is not None:
+            aimed.append((("after", "activity_type"), getattr(after, "activity_type", None)))
+        for where, activity in aimed:
+            if activity is not None and known and activity not in types:
+                loc = (index, *where) if isinstance(where, tuple) else (index, where)
+                problems.append((loc, f"no workload of this scenario runs an activity "
+                                 f"{activity!r} (known: {known_names(types)})"
+                                 f"{suggest(activity, types)}"))
+        slot = getattr(fault, "slot", None)
+        if isinstance(slot, int) and slot > slots:
+            problems.append(((index, "slot"), f"worker slot {slot} does not exist "
+                             f"(workers.count is {slots})"))
+        workers = getattr(fault, "workers", None)
+        if isinstance(workers, int) and not isinstance(workers, bool) and workers > slots:
+            problems.append(((index, "workers"), f"worker slot {workers} does not exist "
+                             f"(workers.count is {slots})"))
+    return [(("faults", *loc), message) for loc, message in problems]
 
 
 def _parse(text: str, label: str, catalog: Catalog) -> tuple[Scenario, yaml.Node]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,8 +47,13 @@ def _as_check(path: str, obj: object) -> Check:
     """A user's check by import path: a Check, or a function (run, options) -> Verdict."""
     if isinstance(obj, Check):
         return obj
-    if not callable(obj):
-        raise TypeError(f"{path} is neither a Check nor a function")
+    if not callable(obj) or isinstance(obj, type):
+        raise TypeError(f"{path} is neither a Check nor a check function (run, options)")
+    try:
+        inspect.signature(obj).bind(None, None)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{path} is not a check function: it cannot be called as "
+                        f"(run, options): {err}") from err
     return Check(path, obj, AnyOptions, (obj.__doc__ or "").strip().split("\n")[0])
 
 
@@ -97,8 +103,10 @@ CHECKS: PluggableRegistry[Check] = PluggableRegistry({
 
 
 def check_options_models() -> dict[str, type[BaseModel]]:
-    return PluggableRegistry({name: c.options_model for name, c in CHECKS.items()},
-                             lambda path, obj: _as_check(path, obj).options_model)
+    models = PluggableRegistry({name: c.options_model for name, c in CHECKS.items()},
+                               lambda path, obj: _as_check(path, obj).options_model)
+    models.errors = CHECKS.errors  # one record of why an import path did not resolve
+    return models
 
 
 def run_check(name: str, run: RunFolder, options: dict | None = None) -> Verdict:

@@ -232,7 +232,9 @@ def _validate_samples(space: ExploreSpace) -> list[Problem]:
                          for loc, message in _scenario_problems(data)]
         for index, fault in enumerate(space.faults):
             data = {"name": "sample", "deadline": space.deadline,
-                    "workloads": [{"name": space.workloads[0].name, "count": 1}],
+                    # the workloads the fault needs: its aim is checked against them
+                    "workloads": [{"name": name, "count": 1}
+                                  for name in fault.needs or [space.workloads[0].name]],
                     "faults": [resolve(fault.fields(), rng)]}
             problems += [(("faults", index, *_after(loc, 2)), message)
                          for loc, message in _scenario_problems(data) if loc[:1] == ("faults",)]

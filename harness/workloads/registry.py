@@ -32,13 +32,32 @@ def get_workload(name: str) -> Workload:
 
 
 def workload_infos() -> dict[str, WorkloadInfo]:
-    return PluggableRegistry(
+    infos = PluggableRegistry(
         {name: info_of(w) for name, w in WORKLOADS.items()},
         lambda path, obj: info_of(_as_workload(path, obj)))
+    infos.errors = WORKLOADS.errors  # one record of why an import path did not resolve
+    return infos
 
 
 def info_of(w: Workload) -> WorkloadInfo:
-    return WorkloadInfo(tuple(w.versions), w.params_model, w.description)
+    return WorkloadInfo(tuple(w.versions), w.params_model, w.description,
+                        activity_types(w))
+
+
+def activity_types(w: Workload) -> frozenset[str]:
+    """Every activity type any version of the workload registers (empty: cannot tell)."""
+    from temporalio.activity import _Definition
+
+    names: set[str] = set()
+    for version in w.versions:
+        try:
+            for fn in w.activities(None, version):  # type: ignore[arg-type]
+                definition = _Definition.from_callable(fn)
+                if definition is not None and definition.name:
+                    names.add(definition.name)
+        except Exception:  # noqa: BLE001 - a user's factory that needs its services
+            return frozenset()
+    return frozenset(names)
 
 
 def register_app(name: str | None, spec: AppSpec, registries: Sequence[dict[str, Any]] = ()
