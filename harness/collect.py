@@ -16,6 +16,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
+from harness.evidence.history import execution as stored_execution
 from harness.runfolder import RunFolder
 from harness.workloads.settings import SEARCH_ATTRIBUTE
 
@@ -27,6 +28,8 @@ _CLOSE_EVENTS = {
 
 async def collect(client: Client, run: RunFolder, run_id: str, known_ids: list[str],
                   services_url: str, *, concurrency: int = 16) -> list[dict[str, Any]]:
+    """Every execution of the run, with its history, into workflows.json. The ledger is
+    snapshotted separately (`collect_ledger`), once the workers have stopped."""
     executions = await list_executions(client, run_id, set(known_ids))
     sem = asyncio.Semaphore(concurrency)
 
@@ -34,33 +37,79 @@ async def collect(client: Client, run: RunFolder, run_id: str, known_ids: list[s
         async with sem:
             return await record_execution(client, run, execution)
 
-    records = await asyncio.gather(*(one(e) for e in executions))
+    records = list(await asyncio.gather(*(one(e) for e in executions)))
+    # Children a parent started that visibility did not list yet: described by id.
+    seen = {r["workflow_id"] for r in records}
+    for child_id in sorted(children_named(run, records) - seen):
+        described = await _describe(client, child_id)
+        if described is not None:
+            records.append(await record_execution(client, run, described))
     records.sort(key=lambda r: (r["workflow_id"], r.get("start_time") or ""))
     run.write_json("workflows.json", records)
-    run.write_json("ledger.json", await ledger_snapshot(services_url, run_id))
     return records
+
+
+async def collect_ledger(run: RunFolder, run_id: str, services_url: str) -> None:
+    """The services' ledger, after the workers stopped: an activity still finishing at the
+    stop (a graceful shutdown) has written its effect by then."""
+    run.write_json("ledger.json", await ledger_snapshot(services_url, run_id))
+
+
+def children_named(run: RunFolder, records: list[dict[str, Any]]) -> set[str]:
+    """Child workflow ids the collected histories say were started."""
+    found: set[str] = set()
+    for record in records:
+        facts = stored_execution(run, record["history_file"]) \
+            if record.get("history_file") else None
+        if facts is not None:
+            found |= {c.workflow_id for c in facts.children if c.outcome != "failed_to_start"}
+    return found
+
+
+async def _describe(client: Client, workflow_id: str) -> Any:
+    try:
+        return await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return None  # an indeterminate start that never happened
+        raise
+
+
+def complete(found: dict[tuple[str, str], WorkflowExecution], known_ids: set[str]) -> bool:
+    """Every id the driver knows is listed, and every continued-as-new run has its next run
+    listed (a chain is only judged whole)."""
+    listed = {wid for wid, _ in found}
+    if not known_ids <= listed:
+        return False
+    runs: dict[str, int] = {}
+    continued: dict[str, int] = {}
+    for (wid, _), execution in found.items():
+        runs[wid] = runs.get(wid, 0) + 1
+        if execution.status == WorkflowExecutionStatus.CONTINUED_AS_NEW:
+            continued[wid] = continued.get(wid, 0) + 1
+    return all(runs[wid] > n for wid, n in continued.items())
 
 
 async def list_executions(client: Client, run_id: str, known_ids: set[str],
                           settle: float = 5.0) -> list[WorkflowExecution]:
+    """Keep listing until the listing is complete and stable (twice the same), or `settle`
+    seconds: visibility lags, and late children and continued runs appear last."""
     found: dict[tuple[str, str], WorkflowExecution] = {}
     loop = asyncio.get_running_loop()
     deadline = loop.time() + settle
+    previous: set[tuple[str, str]] | None = None
     while True:
         async for execution in client.list_workflows(f"{SEARCH_ATTRIBUTE} = '{run_id}'"):
             found[(execution.id, execution.run_id)] = execution
-        listed = {wid for wid, _ in found}
-        if known_ids <= listed or loop.time() > deadline:
+        current = set(found)
+        if (complete(found, known_ids) and current == previous) or loop.time() > deadline:
             break
+        previous = current
         await asyncio.sleep(0.5)
     for wid in sorted(known_ids - {wid for wid, _ in found}):
-        try:
-            desc = await client.get_workflow_handle(wid).describe()
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
-                continue  # an indeterminate start that never happened
-            raise
-        found[(desc.id, desc.run_id)] = desc
+        desc = await _describe(client, wid)
+        if desc is not None:
+            found[(desc.id, desc.run_id)] = desc
     return list(found.values())
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from harness import __version__
 from harness.checks.verdict import Verdict
-from harness.collect import collect
+from harness.collect import collect, collect_ledger
 from harness.faults.client import ClientFaults
 from harness.journal import Journal
 from harness.judge import overall, write_results
@@ -172,6 +172,7 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
         supervisor.stop_all()
         journal.record("run", type="end")
         journal.close()
+    await collect_ledger(run, run_id, stack.services_url)
     progress.update(phase="judging")
     from harness.judge import judge
 
@@ -265,34 +266,59 @@ async def drive_all(ctx: RunContext) -> bool:
         else:
             progress.update(failed=progress.failed + 1)
 
-    tasks = []
+    queues: list[StartQueue] = []
     names = [spec.name for spec in scenario.workloads]
     for position, spec in enumerate(scenario.workloads):
         workload = get_workload(spec.name)
         label = workload.name if names.count(spec.name) == 1 else f"{workload.name}.{position}"
-        ctx = DriveContext(client=client, journal=journal, run_id=run_id,
-                           task_queue=task_queue(run_id), seed=seed, workload=workload.name,
-                           params=workload.params_model(**spec.params), label=label,
-                           client_faults=ctx.client_faults,
-                           on_started=on_started, on_finished=on_finished)
-        sem = asyncio.Semaphore(spec.concurrency)
-
-        async def one(index: int, ctx: DriveContext = ctx, sem: asyncio.Semaphore = sem,
-                      drive: Any = workload.drive) -> None:
-            async with sem:
-                await drive(ctx, index)
-
-        tasks += [asyncio.create_task(one(i)) for i in range(spec.count)]
-    done, pending = await asyncio.wait(tasks, timeout=scenario.deadline)
+        dctx = DriveContext(client=client, journal=journal, run_id=run_id,
+                            task_queue=task_queue(run_id), seed=seed, workload=workload.name,
+                            params=workload.params_model(**spec.params), label=label,
+                            client_faults=ctx.client_faults,
+                            on_started=on_started, on_finished=on_finished)
+        queues.append(StartQueue(label, spec.count, spec.concurrency, workload.drive, dctx,
+                                 journal))
+    tasks = [task for queue in queues for task in queue.start()]
+    _done, pending = await asyncio.wait(tasks, timeout=scenario.deadline)
     for task in pending:
         task.cancel()
     for task in pending:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
-    for task in done:
-        if task.exception() is not None:
-            journal.record("run", type="driver_error", error=repr(task.exception()))
+    cut = {q.label: q.not_started for q in queues if q.not_started}
+    if pending or cut:
+        journal.record("run", type="deadline_cut", not_started=cut)
     return bool(pending)
+
+
+class StartQueue:
+    """Starts one workload's workflows from a bounded queue: `concurrency` drivers pull the
+    next index until `count` are driven, so memory grows with the concurrency, never with
+    the count. What the deadline cuts before it started is counted (`not_started`)."""
+
+    def __init__(self, label: str, count: int, concurrency: int, drive: Any,
+                 ctx: DriveContext, journal: Journal) -> None:
+        self.label, self.count, self.drive, self.ctx = label, count, drive, ctx
+        self.lanes = max(1, min(concurrency, count))
+        self.journal = journal
+        self.next_index = 0
+
+    @property
+    def not_started(self) -> int:
+        return self.count - self.next_index
+
+    def start(self) -> list[asyncio.Task[None]]:
+        return [asyncio.create_task(self._lane()) for _ in range(self.lanes)]
+
+    async def _lane(self) -> None:
+        while self.next_index < self.count:
+            index = self.next_index
+            self.next_index += 1
+            try:
+                await self.drive(self.ctx, index)
+            except Exception as err:  # noqa: BLE001 - judged by liveness, the run goes on
+                self.journal.record("run", type="driver_error", workload=self.label,
+                                    index=index, error=repr(err))
 
 
 def environment(stack: Stack) -> dict[str, Any]:
