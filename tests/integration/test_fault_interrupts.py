@@ -15,6 +15,7 @@ import pytest
 
 from harness.stack.stack import Stack
 from harness.stack.toxiproxy import Toxiproxy, ToxiproxyServer
+from tests.integration.reaping import reaped
 
 pytestmark = pytest.mark.integration
 
@@ -49,26 +50,27 @@ def test_ctrl_c_during_partition_heals(tmp_path: Path, external_toxiproxy: Toxip
          "--toxiproxy-url", external_toxiproxy.url],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "HARNESS_STATE_DIR": str(tmp_path / "state")})
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        journals = list(out.glob("*/journal.jsonl"))
-        if journals and journals[0].read_text().count('"type": "inject"') >= 2:
-            break
-        time.sleep(0.1)
-    proxies = external_toxiproxy.proxies()
-    assert not proxies["temporal"].enabled  # the partition is in force
-    assert proxies["services"].toxics
-    proc.send_signal(signal.SIGINT)
-    output, _ = proc.communicate(timeout=60)
-    assert proc.returncode == 130, output
-    assert "interrupted" in output and "healed" in output
-    journal = [json.loads(line) for line in journals[0].read_text().splitlines()]
-    heals = [e for e in journal if e.get("kind") == "fault" and e["type"] == "heal"]
-    assert {h["fault_id"] for h in heals} == {"f1", "f2"}
-    assert heals[0]["details"]["enabled"] == "temporal" or heals[1]["details"].get("enabled")
-    verify = [e for e in journal if e.get("kind") == "nemesis" and e["type"] == "verify"]
-    assert verify and verify[0]["toxiproxy_problems"] == []
-    assert external_toxiproxy.problems() == []  # the shared server is left clean
+    with reaped(proc):
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            journals = list(out.glob("*/journal.jsonl"))
+            if journals and journals[0].read_text().count('"type": "inject"') >= 2:
+                break
+            time.sleep(0.1)
+        proxies = external_toxiproxy.proxies()
+        assert not proxies["temporal"].enabled  # the partition is in force
+        assert proxies["services"].toxics
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 130, output
+        assert "interrupted" in output and "healed" in output
+        journal = [json.loads(line) for line in journals[0].read_text().splitlines()]
+        heals = [e for e in journal if e.get("kind") == "fault" and e["type"] == "heal"]
+        assert {h["fault_id"] for h in heals} == {"f1", "f2"}
+        assert heals[0]["details"]["enabled"] == "temporal" or heals[1]["details"].get("enabled")
+        verify = [e for e in journal if e.get("kind") == "nemesis" and e["type"] == "verify"]
+        assert verify and verify[0]["toxiproxy_problems"] == []
+        assert external_toxiproxy.problems() == []  # the shared server is left clean
 
 
 def test_server_restart_refused_on_external_cluster(tmp_path: Path, stack: Stack) -> None:

@@ -16,6 +16,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.integration.reaping import reaped
+
 pytestmark = pytest.mark.integration
 
 SLOW = """
@@ -86,47 +88,52 @@ def wait_gone(pids: set[int], timeout: float = 10) -> set[int]:
 
 def test_nothing_left_after_success(tmp_path: Path) -> None:
     proc = start_harness(tmp_path, QUICK)
-    seen = watch_until(proc, None)
-    out, _ = proc.communicate(timeout=120)
-    assert proc.returncode == 0, out
-    assert len(seen) >= 4  # temporal, toxiproxy, services, workers
-    assert wait_gone(seen) == set()
+    with reaped(proc):
+        seen = watch_until(proc, None)
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0, out
+        assert len(seen) >= 4  # temporal, toxiproxy, services, workers
+        assert wait_gone(seen) == set()
 
 
 def test_nothing_left_after_error_mid_run(tmp_path: Path) -> None:
     proc = start_harness(tmp_path, QUICK, HARNESS_CRASH_AT="driving")
-    seen = watch_until(proc, None)
-    out, _ = proc.communicate(timeout=120)
-    assert proc.returncode != 0 and "deliberate crash" in out, out
-    assert len(seen) >= 4
-    assert wait_gone(seen) == set()
+    with reaped(proc):
+        seen = watch_until(proc, None)
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode != 0 and "deliberate crash" in out, out
+        assert len(seen) >= 4
+        assert wait_gone(seen) == set()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_nothing_left_after_signal(tmp_path: Path, sig: signal.Signals) -> None:
     proc = start_harness(tmp_path, SLOW)
-    seen = watch_until(proc, (tmp_path, "out/*/workers/*.ready"))
-    assert proc.poll() is None, proc.communicate()[0]
-    proc.send_signal(sig)
-    out, _ = proc.communicate(timeout=60)
-    assert proc.returncode == 130, out
-    assert "interrupted" in out
-    assert len(seen) >= 4  # temporal, toxiproxy, services, a worker
-    assert wait_gone(seen) == set()
+    with reaped(proc):
+        seen = watch_until(proc, (tmp_path, "out/*/workers/*.ready"))
+        assert proc.poll() is None, proc.communicate()[0]
+        proc.send_signal(sig)
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 130, out
+        assert "interrupted" in out
+        assert len(seen) >= 4  # temporal, toxiproxy, services, a worker
+        assert wait_gone(seen) == set()
 
 
 def test_sigkill_leftovers_reaped_by_next_start(tmp_path: Path) -> None:
     proc = start_harness(tmp_path, SLOW)
-    seen = watch_until(proc, (tmp_path, "out/*/workers/*.ready"))
-    proc.kill()
-    proc.wait(timeout=10)
-    time.sleep(0.5)
-    leftovers = alive(seen)
-    assert leftovers, "a SIGKILLed harness cannot clean up: its children must still be there"
-    result = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "list"], capture_output=True, text=True,
-        timeout=60, env={**os.environ, "HARNESS_STATE_DIR": str(tmp_path / "state")},
-    )
-    assert result.returncode == 0, result.stderr
-    assert "left by a killed harness" in result.stderr
-    assert wait_gone(leftovers) == set()
+    seen: set[int] = set()
+    with reaped(proc, seen):
+        seen |= watch_until(proc, (tmp_path, "out/*/workers/*.ready"))
+        proc.kill()
+        proc.wait(timeout=10)
+        time.sleep(0.5)
+        leftovers = alive(seen)
+        assert leftovers, "a SIGKILLed harness cannot clean up: its children must still be there"
+        result = subprocess.run(
+            [sys.executable, "-m", "harness.cli", "list"], capture_output=True, text=True,
+            timeout=60, env={**os.environ, "HARNESS_STATE_DIR": str(tmp_path / "state")},
+        )
+        assert result.returncode == 0, result.stderr
+        assert "left by a killed harness" in result.stderr
+        assert wait_gone(leftovers) == set()
