@@ -35,7 +35,7 @@ class ApprovalV1:
         await workflow.execute_activity("request_approval", request, **activity_options())
         try:
             await workflow.wait_condition(
-                lambda: bool(self.callbacks), timeout=timedelta(seconds=request.timeout)
+                lambda: bool(self.callbacks), timeout=self.escalate_after(request)
             )
         except TimeoutError:
             outcome = "escalated"
@@ -44,6 +44,10 @@ class ApprovalV1:
         waited = (workflow.now() - asked_at).total_seconds()
         await workflow.execute_activity("notify", args=[request, outcome], **activity_options())
         return ApprovalResult(request.request_id, outcome, waited, len(self.callbacks))
+
+    def escalate_after(self, request: ApprovalRequest) -> timedelta:
+        """How long to wait for the approver before escalating: the request's timeout."""
+        return timedelta(seconds=request.timeout)
 
     async def before_request(self, request: ApprovalRequest) -> None:
         """A hook for later versions (v2 acknowledges the request first); v1 does nothing."""

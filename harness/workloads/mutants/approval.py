@@ -69,30 +69,13 @@ class ApprovalDoubleNotify(ApprovalV1):
 
 
 @workflow.defn(name=WORKFLOW_NAME)
-class ApprovalEarlyEscalation:
+class ApprovalEarlyEscalation(ApprovalV1):
     """Bug: the escalation timer waits a third of the timeout (a unit mix-up "fixed" by
-    dividing), escalating approvals whose approver still had time to answer; its result
-    reports the wait it was meant to have."""
-
-    def __init__(self) -> None:
-        self.callbacks: list[ApprovalCallback] = []
+    dividing), escalating approvals whose approver still had time to answer."""
 
     @workflow.run
     async def run(self, request: ApprovalRequest) -> ApprovalResult:
-        asked_at = workflow.now()
-        await workflow.execute_activity("request_approval", request, **activity_options())
-        try:
-            await workflow.wait_condition(
-                lambda: bool(self.callbacks), timeout=timedelta(seconds=request.timeout / 3))
-        except TimeoutError:
-            outcome = "escalated"
-        else:
-            outcome = "approved" if self.callbacks[0].approved else "rejected"
-        waited = (workflow.now() - asked_at).total_seconds()
-        await workflow.execute_activity("notify", args=[request, outcome], **activity_options())
-        return ApprovalResult(request.request_id, outcome, max(waited, request.timeout),
-                              len(self.callbacks))
+        return await super().run(request)
 
-    @workflow.signal(name=SIGNAL)
-    def decide(self, callback: ApprovalCallback) -> None:
-        self.callbacks.append(callback)
+    def escalate_after(self, request: ApprovalRequest) -> timedelta:
+        return timedelta(seconds=request.timeout / 3)
