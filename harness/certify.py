@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from harness.checks.verdict import Status
-from harness.errors import UsageError
+from harness.errors import ScenarioError, UsageError
 from harness.evidence.measurements import Distribution, finite, recovery
 from harness.judge import overall
 from harness.runner import RunOutcome, environment, run_scenario
 from harness.scenario import Scenario, load_scenarios
+from harness.scenario_errors import compose, explain, locate, one_line
 from harness.skips import Skipped, split_runnable
 from harness.stack.stack import Stack
 
@@ -50,17 +50,28 @@ def load_suite(folder: Path) -> tuple[SuiteManifest, list[Scenario]]:
     manifest_path = folder / "_suite.yaml"
     manifest = SuiteManifest()
     if manifest_path.exists():
-        try:
-            manifest = SuiteManifest.model_validate(
-                yaml.safe_load(manifest_path.read_text(encoding="utf-8")) or {})
-        except (ValidationError, yaml.YAMLError) as err:
-            first = str(err).splitlines()
-            raise UsageError(f"{manifest_path}: {' '.join(first[:3])}") from err
+        manifest = read_manifest(manifest_path)
         if manifest.candidate:
             from harness.versions.replay_gate import load_workflow_classes
 
             load_workflow_classes(",".join(manifest.candidate))  # bad names fail here
     return manifest, load_scenarios([folder])
+
+
+def read_manifest(path: Path) -> SuiteManifest:
+    """The suite manifest; a problem is one line naming file, line and field (exit 2)."""
+    try:
+        root, data, _ = compose(path.read_text(encoding="utf-8"), str(path))
+    except ScenarioError as err:
+        raise UsageError(str(err)) from err
+    try:
+        return SuiteManifest.model_validate(data or {})
+    except ValidationError as err:
+        problems = explain(err.errors(include_url=False), SuiteManifest)
+        located = [(*locate(root, loc), message) for loc, message in problems]
+        line, where, message = min(located, key=lambda problem: problem[0])
+        raise UsageError(f"{path}:{line}: {where + ': ' if where else ''}"
+                         f"{one_line(message)}") from err
 
 
 @dataclass

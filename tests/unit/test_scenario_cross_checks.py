@@ -87,3 +87,15 @@ def test_an_object_that_is_not_a_workload_says_so(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     assert "is not a harness.workloads.base.Workload" in str(caught.value)
+
+
+def test_a_bad_suite_manifest_names_file_line_and_field(tmp_path: Path) -> None:
+    """Defect: manifest errors named no line."""
+    from harness.certify import load_suite
+    from harness.errors import UsageError
+
+    (tmp_path / "_suite.yaml").write_text("name: x\nselftest: maybe\n")
+    with pytest.raises(UsageError) as caught:
+        load_suite(tmp_path)
+    assert str(caught.value) == (f"{tmp_path / '_suite.yaml'}:2: selftest: expected true or "
+                                 "false, got 'maybe'")
