@@ -57,7 +57,9 @@ class Nemesis:
             (f, make_fault(f.fault_id, self.specs[f.spec_index], f.choice)) for f in self.firings
         ]
         self.executed: list[dict[str, Any]] = []
-        self.injecting: set[asyncio.Task[bool]] = set()
+        # Injects and heals under way: they run to their end (and are journaled) even
+        # when the run ends meanwhile; the nemesis waits for them before healing all.
+        self.in_progress: set[asyncio.Task[Any]] = set()
 
     def worker_faults(self) -> list[dict[str, Any]]:
         """Interceptor-side faults, armed in every worker's config at start."""
@@ -87,8 +89,8 @@ class Nemesis:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-            if self.injecting:
-                await asyncio.wait(self.injecting, timeout=60)
+            if self.in_progress:
+                await asyncio.wait(self.in_progress, timeout=60)
             await self.heal_all(ctx)
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -102,14 +104,18 @@ class Nemesis:
         # An inject that has begun runs to its end even if the run ends meanwhile (a rolling
         # deploy takes seconds): half-done faults are neither journaled nor healable.
         injecting = asyncio.create_task(self._inject(ctx, firing, fault))
-        self.injecting.add(injecting)
+        self.in_progress.add(injecting)
         if not await asyncio.shield(injecting):
             return
         if firing.duration is not None:
             await asyncio.sleep(firing.duration)
         elif fault.armed:
             return  # in force until the run ends; healed in the nemesis' finally
-        await self._heal(ctx, firing, fault, self._record(firing))
+        # A heal that has begun (a restart) also runs to its end: cut short, it would be
+        # neither journaled nor done again (the fault no longer counts as injected).
+        healing = asyncio.create_task(self._heal(ctx, firing, fault, self._record(firing)))
+        self.in_progress.add(healing)
+        await asyncio.shield(healing)
 
     async def _inject(self, ctx: RunContext, firing: PlannedFiring, fault: Fault) -> bool:
         record: dict[str, Any] = {"fault_id": firing.fault_id, "type": firing.type,
