@@ -9,8 +9,10 @@ from pydantic import BaseModel
 from harness.faults.activity import DuplicateDelivery, DuplicateDeliveryFault
 from harness.faults.base import Fault, FaultSpec
 from harness.faults.client import ClientRetry, ClientRetryFault
+from harness.faults.dependency import DependencyDegradation, DependencyDegradationFault
 from harness.faults.deploy import Deploy, DeployFault
 from harness.faults.network import NetworkFault, NetworkFaultFault
+from harness.faults.rate_limit import RateLimit, RateLimitFault
 from harness.faults.server import ServerRestart, ServerRestartFault
 from harness.faults.worker import (
     RollingRestart,
@@ -31,6 +33,9 @@ FAMILIES: dict[str, tuple[type[FaultSpec], Callable[[str, FaultSpec, float], Fau
     "duplicate_delivery": (DuplicateDelivery, lambda i, s, c: DuplicateDeliveryFault(i, s)),
     "client_retry": (ClientRetry, lambda i, s, c: ClientRetryFault(i, s)),
     "deploy": (Deploy, lambda i, s, c: DeployFault(i, s)),
+    "dependency": (DependencyDegradation,
+                   lambda i, s, c: DependencyDegradationFault(i, s)),  # type: ignore[arg-type]
+    "rate_limit": (RateLimit, lambda i, s, c: RateLimitFault(i, s)),  # type: ignore[arg-type]
 }
 
 FAULTS: dict[str, type[BaseModel]] = {name: spec for name, (spec, _) in FAMILIES.items()}

@@ -20,7 +20,7 @@ COMPLETION_COLUMNS = ["workflow_id", "workload", "started", "finished", "latency
 FAULT_COLUMNS = ["fault_id", "fault", "target", "injected", "healed", "error"]
 ATTEMPT_COLUMNS = ["workflow_id", "activity_id", "activity_type", "attempt", "identity",
                    "start", "end", "outcome", "error"]
-LEDGER_OUTCOMES = ["applied", "duplicate", "rejected", "invalid", "noop"]
+LEDGER_OUTCOMES = ["applied", "duplicate", "rejected", "invalid", "noop", "degraded"]
 
 
 def entries(run: RunFolder) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-OUTCOMES = ("applied", "duplicate", "rejected", "invalid", "noop")
+OUTCOMES = ("applied", "duplicate", "rejected", "invalid", "noop", "degraded")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
