@@ -17,6 +17,7 @@ from harness.checks.verdict import Status, Verdict
 from harness.errors import EXIT_FAIL, EXIT_INFRA, EXIT_PASS
 from harness.evidence.measurements import recovery, run_stats
 from harness.runfolder import RunFolder
+from harness.watch.figures import watch_figures
 
 RESULTS_SCHEMA = "harness.results/1"
 
@@ -65,6 +66,7 @@ def write_results(run: RunFolder, verdicts: list[Verdict], extra: dict[str, Any]
         "verdicts": [v.to_json() for v in verdicts],
         "stats": run_stats(run),
         "recovery": recovery(run).to_json(),
+        "watch": watch_figures(run),
         **(extra or {}),
     }
     run.write_json("results.json", results)

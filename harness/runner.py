@@ -33,6 +33,7 @@ from harness.scenario import Scenario
 from harness.stack.stack import Stack
 from harness.stack.supervisor import WorkerSupervisor
 from harness.stack.worker_config import WorkerConfig, WorkerOptions
+from harness.watch.live import watching
 from harness.workloads.base import DriveContext
 from harness.workloads.registry import get_workload, register_apps
 
@@ -160,7 +161,9 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
                          progress)
         progress.update(phase="driving", total=sum(w.count for w in scenario.workloads))
         crash_point("driving")
-        timed_out = await drive_with_nemesis(ctx, driver or drive_all, nemesis)
+        async with watching(run, stack.direct, ctx.task_queue,  # type: ignore[arg-type]
+                            supervisor.pids):
+            timed_out = await drive_with_nemesis(ctx, driver or drive_all, nemesis)
         journal.record("run", type="driven", deadline_exceeded=timed_out)
         progress.update(phase="collecting")
         records = await collect(client, run, run_id, ctx.started_ids, stack.services_url)

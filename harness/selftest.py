@@ -78,6 +78,16 @@ faults:
   - {{type: worker_kill, signal: SIGKILL, at: 800ms, restart_after: 200ms}}
 checks: {checks}
 """
+RETRY_STORM = """
+name: selftest-retries
+deadline: 40s
+workloads:
+  - {{name: order_saga, version: {version}, count: 4}}
+faults:
+  - {{type: dependency, service: payments, mode: error_rate, error_rate: 1.0, at: 0s,
+     duration: 3s}}
+checks: {checks}
+"""
 FANOUT = """
 name: selftest-fanout
 workloads:
@@ -182,6 +192,12 @@ checks: {checks}
     Case("practices", "long activity without heartbeat timeout", "mutant-no-heartbeat-timeout",
          "activities without a heartbeat timeout: a crashed step waits out start-to-close",
          "without heartbeat timeout", RECOVERY, options=(("long_activity", "1s"),)),
+    Case("retries_bounded", "too many requests for one step", "mutant-retry-storm",
+         "charge_payment retries on its own every 10 ms, without backoff: a retry storm",
+         "requests_for_step", RETRY_STORM, where="suite"),
+    Case("retries_bounded", "request rate over the limit while degraded", "mutant-retry-storm",
+         "charge_payment retries on its own every 10 ms, without backoff: a retry storm",
+         "requests_per_s_while_degraded", RETRY_STORM, where="suite"),
 )
 
 

@@ -19,6 +19,7 @@ from harness.checks import (
     nondeterminism,
     recovery_slo,
     resume,
+    retries,
 )
 from harness.checks.generic import practices
 from harness.checks.verdict import Verdict
@@ -95,6 +96,9 @@ CHECKS: PluggableRegistry[Check] = PluggableRegistry({
         Check(recovery_slo.NAME, recovery_slo.check, recovery_slo.RecoverySloOptions,
               "recovery after each fault stayed within the p95 / max bounds",
               needs=(Evidence.JOURNAL, Evidence.WORKFLOWS, Evidence.ATTEMPT_LOG)),
+        Check(retries.NAME, retries.check, retries.RetriesBoundedOptions,
+              "a degraded dependency met bounded retries (per step and per second), no storm",
+              needs=(Evidence.JOURNAL, Evidence.LEDGER)),
         Check(practices.NAME, practices.check, practices.PracticesOptions,
               "no common pitfall in any history: timeouts, heartbeats, payloads, retries",
               needs=(Evidence.WORKFLOWS, Evidence.HISTORIES)),

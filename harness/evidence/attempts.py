@@ -92,6 +92,7 @@ class Attempt:
     error: str | None = None
     injected: str | None = None  # the fault the worker injected into this attempt
     error_type: str | None = None
+    non_retryable: bool = False  # the failure said it must not be retried
     started_from: list[Any] = field(default_factory=list)  # the checkpoint it was handed
     heartbeats: list[tuple[float, Any]] = field(default_factory=list)  # (t, details) sent
 
@@ -129,6 +130,7 @@ def attempts(events: list[dict[str, Any]]) -> list[Attempt]:
             row = open_.pop(key)
             row.end, row.outcome = float(e["t"]), e["event"]
             row.error, row.error_type = e.get("error"), e.get("error_type")
+            row.non_retryable = bool(e.get("non_retryable"))
             done.append(row)
     done += open_.values()
     done.sort(key=lambda a: a.start)

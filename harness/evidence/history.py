@@ -35,6 +35,13 @@ _ACTIVITY_CLOSES = {
     "EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT": ("timed_out", "activityTaskTimedOutEventAttributes"),
     "EVENT_TYPE_ACTIVITY_TASK_CANCELED": ("canceled", "activityTaskCanceledEventAttributes"),
 }
+# Workflow task events after its scheduling -> (what happened, attributes key).
+_WORKFLOW_TASK_EVENTS = {
+    "EVENT_TYPE_WORKFLOW_TASK_STARTED": ("started", "workflowTaskStartedEventAttributes"),
+    "EVENT_TYPE_WORKFLOW_TASK_COMPLETED": ("completed", "workflowTaskCompletedEventAttributes"),
+    "EVENT_TYPE_WORKFLOW_TASK_FAILED": ("failed", "workflowTaskFailedEventAttributes"),
+    "EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT": ("timed_out", "workflowTaskTimedOutEventAttributes"),
+}
 NONDETERMINISTIC_CAUSE = "WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR"
 
 
@@ -121,6 +128,24 @@ class TaskFailureFact:
 
 
 @dataclass
+class WorkflowTaskFact:
+    """One workflow task: when it was scheduled and picked up, and how it ended."""
+
+    scheduled_event_id: int
+    scheduled_t: float | None
+    attempt: int = 1
+    sticky: bool = False  # scheduled on a worker's sticky queue
+    started_t: float | None = None
+    outcome: str | None = None  # completed | failed | timed_out; None: still open
+
+    @property
+    def schedule_to_start_s(self) -> float | None:
+        if self.scheduled_t is None or self.started_t is None:
+            return None
+        return self.started_t - self.scheduled_t
+
+
+@dataclass
 class ExecutionFacts:
     """Everything one stored history says about its execution."""
 
@@ -141,6 +166,10 @@ class ExecutionFacts:
     children: list[ChildFact] = field(default_factory=list)
     signals: list[SignalFact] = field(default_factory=list)
     task_failures: list[TaskFailureFact] = field(default_factory=list)
+    workflow_tasks: list[WorkflowTaskFact] = field(default_factory=list)
+    # The size the server counted against its history size limit, as of the last
+    # workflow task it started (`historySizeBytes`); 0 when no task ever started.
+    server_size_bytes: int = 0
     timers: int = 0
     input_bytes: int = 0
     result_bytes: int = 0
@@ -267,12 +296,23 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
         payloads = attrs.get("input", {}).get("payloads", [])
         facts.signals.append(SignalFact(str(attrs.get("signalName")), t,
                                         decode_payloads(payloads), payload_bytes(payloads)))
-    elif kind == "EVENT_TYPE_WORKFLOW_TASK_FAILED":
-        attrs = event.get("workflowTaskFailedEventAttributes", {})
-        facts.task_failures.append(TaskFailureFact(
-            int(event.get("eventId") or 0), t,
-            str(attrs.get("cause", "")).removeprefix("WORKFLOW_TASK_FAILED_CAUSE_"),
-            str((attrs.get("failure") or {}).get("message", "")), attrs.get("identity")))
+    elif kind == "EVENT_TYPE_WORKFLOW_TASK_SCHEDULED":
+        attrs = event.get("workflowTaskScheduledEventAttributes", {})
+        facts.workflow_tasks.append(WorkflowTaskFact(
+            int(event.get("eventId") or 0), t, int(attrs.get("attempt") or 1),
+            attrs.get("taskQueue", {}).get("kind") == "TASK_QUEUE_KIND_STICKY"))
+    elif kind in _WORKFLOW_TASK_EVENTS:
+        outcome, key = _WORKFLOW_TASK_EVENTS[kind]
+        attrs = event.get(key, {})
+        task = _workflow_task(facts, attrs.get("scheduledEventId"))
+        if task is not None and outcome == "started":
+            task.started_t = t
+            facts.server_size_bytes = max(facts.server_size_bytes,
+                                          int(attrs.get("historySizeBytes") or 0))
+        elif task is not None:
+            task.outcome = outcome
+        if kind == "EVENT_TYPE_WORKFLOW_TASK_FAILED":
+            _task_failure(facts, event, attrs, t)
     elif kind == "EVENT_TYPE_TIMER_STARTED":
         facts.timers += 1
     elif kind in CLOSE_STATUS:
@@ -286,6 +326,21 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
             facts.failure = failure_chain(attrs["failure"])
         if kind == "EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW":
             facts.continued_as = attrs.get("newExecutionRunId")
+
+
+def _workflow_task(facts: ExecutionFacts, scheduled_id: Any) -> WorkflowTaskFact | None:
+    """The workflow task a started/closed event belongs to (the latest ones come first)."""
+    wanted = int(scheduled_id or 0)
+    return next((task for task in reversed(facts.workflow_tasks)
+                 if task.scheduled_event_id == wanted), None)
+
+
+def _task_failure(facts: ExecutionFacts, event: dict[str, Any], attrs: dict[str, Any],
+                  t: float | None) -> None:
+    facts.task_failures.append(TaskFailureFact(
+        int(event.get("eventId") or 0), t,
+        str(attrs.get("cause", "")).removeprefix("WORKFLOW_TASK_FAILED_CAUSE_"),
+        str((attrs.get("failure") or {}).get("message", "")), attrs.get("identity")))
 
 
 def _failure(failure: dict[str, Any]) -> tuple[str, bool | None]:

@@ -24,7 +24,7 @@ from harness.evidence.history import epoch
 from harness.runfolder import RunFolder
 
 # Faults whose damage ends at their heal (a window), vs at the moment they hit (a kill).
-HEALED_FAULTS = frozenset({"network", "server_restart"})
+HEALED_FAULTS = frozenset({"network", "server_restart", "dependency", "rate_limit"})
 KILL_FAULTS = frozenset({"worker_kill", "rolling_restart"})
 NEVER = math.inf
 

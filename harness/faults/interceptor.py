@@ -134,7 +134,9 @@ class _Inbound(ActivityInboundInterceptor):
             result = await super().execute_activity(input)
         except BaseException as err:
             events.write("failed", error=f"{type(err).__name__}: {err}"[:300],
-                         error_type=getattr(err, "type", None) or type(err).__name__)
+                         error_type=getattr(err, "type", None) or type(err).__name__,
+                         # Only the failure itself can say it must not be retried.
+                         non_retryable=bool(getattr(err, "non_retryable", False)))
             raise
         duplicate = self._duplicate(info)
         if duplicate is not None:

@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from harness.report import frames, plots
+from harness.report import frames, plots, watch
 from harness.report.figures import KeyFigures, fmt_rate, fmt_seconds, key_figures
 from harness.report.model import RunReport, compact
 from harness.report.swimlane import swimlane_plot
@@ -117,7 +117,10 @@ def build_plots(report: RunReport) -> tuple[list[Plot], pd.DataFrame]:
     attempts = frames.attempts(events, frames.run_end(run), frames.worker_deaths(run))
     injections = events[events["event"] == "injected"] if len(events) else events
     crashes = frames.worker_crashes(run)
-    timeline = _drawn(report, "timeline", lambda: timeline_plot(done, faults, crashes, t0))
+    figures = watch.figures_of(report)
+    backlog = watch.backlog_frame(report)
+    timeline = _drawn(report, "timeline", lambda: timeline_plot(
+        done, faults, crashes, t0, backlog, watch.drains(figures)))
     swimlane = _drawn(report, "activity", lambda: swimlane_plot(
         attempts, injections, faults, crashes, t0, SWIMLANE_CAP))
     lanes = attempts["workflow_id"].nunique()
@@ -129,8 +132,10 @@ def build_plots(report: RunReport) -> tuple[list[Plot], pd.DataFrame]:
         Plot("Timeline", timeline,
              "no workflow result was recorded in the journal" if timeline is None else
              "Faults on top (bar: inject to heal, diamond: instantaneous, x: a worker died "
-             "unasked), then workflow completions per second and start-to-result latency.",
-             "throughput and latency over time"),
+             "unasked), then workflow completions per second, the task-queue backlog sampled "
+             "from the server with each fault's drain time, and start-to-result latency."
+             + ("" if len(backlog) else " No backlog was sampled in this run."),
+             "throughput, task-queue backlog with drain times, and latency over time"),
         Plot("Activity attempts", swimlane,
              "no activity events were recorded (no workers/*.activities.jsonl)"
              if swimlane is None else
@@ -165,8 +170,12 @@ def render_report(report: RunReport) -> str:
     recovery_table: Table | None = None
     if not per_fault.empty:
         recovery_table = per_fault_table(per_fault, frames.run_start(report.run) or 0.0)
+    figures = watch.figures_of(report)
+    report.notes.extend(watch.history_warnings(figures))
     return render(
         "report.html.j2", report=report, status=report.status, counts=report.counts(),
+        drain_table=watch.drain_table(figures, frames.run_start(report.run) or 0.0),
+        watch=watch.watch_tables(figures),
         figures=figure_rows(key_figures(report)), verdicts=verdict_rows(report),
         plots=plot_list, recovery_table=recovery_table, ledger=frame_table(ledger),
         ledger_note=ledger_note, environment=environment_rows(report),

@@ -7,6 +7,7 @@ the data collide as soon as a scenario has a few overlapping faults.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -41,9 +42,41 @@ def fault_strip(ax: Axes, faults: pd.DataFrame, crashes: pd.Series, t0: float,
     ax.grid(axis="x", color="#eeeeee")
 
 
+def backlog_panel(ax: Axes, backlog: pd.DataFrame, drains: list[dict[str, Any]],
+                  t0: float) -> None:
+    """Workflow and activity task backlog over time; each fault's drain as a span from its
+    heal to when the backlog was back to its level before the fault."""
+    rel = backlog["t"] - t0
+    ax.step(rel, backlog["workflow"], where="post", color=COLORS["line"],
+            label="workflow tasks")
+    ax.step(rel, backlog["activity"], where="post", color=COLORS["info"],
+            label="activity tasks")
+    top = max(1.0, float(backlog[["workflow", "activity"]].max().max()))
+    ax.set_ylim(0, top * 1.45)  # room for the drain labels above the lines
+    for lane, d in enumerate(drains):
+        healed = float(d["healed"]) - t0
+        y = top * (1.12 + 0.14 * (lane % 2))
+        if d.get("drained") and d.get("drain_s"):
+            end = healed + float(d["drain_s"])
+            ax.plot([healed, end], [y, y], color=COLORS["fault"], linewidth=2,
+                    solid_capstyle="butt")
+            text = f"{d['fault_id']} drained in {float(d['drain_s']):.1f} s"
+        elif d.get("drained") is False:
+            ax.plot([healed, float(rel.max())], [y, y], color=COLORS["fail"], linewidth=2,
+                    linestyle="--")
+            text = f"{d['fault_id']} never drained"
+        else:
+            continue
+        ax.text(healed, y, f" {text}", fontsize=7, va="bottom", color=COLORS["fault"])
+    ax.set_ylabel("task-queue backlog\n(tasks)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+
+
 def timeline_plot(done: pd.DataFrame, faults: pd.DataFrame, crashes: pd.Series,
-                  t0: float) -> str | None:
-    """Throughput and latency over time under a fault strip; None when nothing ended."""
+                  t0: float, backlog: pd.DataFrame | None = None,
+                  drains: list[dict[str, Any]] | None = None) -> str | None:
+    """Throughput, backlog and latency over time under a fault strip; None when nothing
+    ended."""
     if done.empty:
         return None
     rel = done["finished"] - t0
@@ -52,13 +85,17 @@ def timeline_plot(done: pd.DataFrame, faults: pd.DataFrame, crashes: pd.Series,
                  *(float(t) - t0 for t in crashes)])
     width = max(1.0, math.ceil(max(right, 1e-9) / 150))  # at most ~150 bars at any length
     strip = 0.28 * lanes
-    fig = new_figure(10, 5.4 + strip)
+    sampled = backlog is not None and not backlog.empty
+    panels = [2.2, *([1.8] if sampled else []), 2.6]
+    fig = new_figure(10, 5.4 + strip + (1.8 if sampled else 0))
+    axes = list(fig.subplots(len(panels) + (1 if lanes else 0), 1, sharex=True,
+                             height_ratios=[strip, *panels] if lanes else panels))
     if lanes:
-        top_strip, top, bottom = fig.subplots(3, 1, sharex=True,
-                                              height_ratios=[strip, 2.2, 2.6])
-        fault_strip(top_strip, faults, crashes, t0, right)
-    else:
-        top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[2.2, 2.6])
+        fault_strip(axes.pop(0), faults, crashes, t0, right)
+    top, bottom = axes[0], axes[-1]
+    if sampled:
+        assert backlog is not None
+        backlog_panel(axes[1], backlog, drains or [], t0)
     finished = rel[done["outcome"].isin(["ok", "fail"])]
     bins = (finished // width).value_counts().sort_index()
     top.bar(bins.index * width, bins.values / width, width=width, align="edge",
@@ -72,7 +109,7 @@ def timeline_plot(done: pd.DataFrame, faults: pd.DataFrame, crashes: pd.Series,
     bottom.set_ylabel("latency (s, start to result)")
     bottom.set_xlabel("seconds since run start")
     bottom.legend(loc="upper left", fontsize=8, frameon=False)
-    for ax in (top, bottom):
+    for ax in axes:
         style(ax)
         shade_faults(ax, faults, crashes, t0)
     bottom.set_xlim(0, right * 1.02 + width * 0.1)

@@ -30,6 +30,7 @@ from harness.stack.ports import ensure_port_free, free_port, is_loopback
 from harness.stack.processes import OwnedProcess
 from harness.stack.temporal_server import TemporalDevServer
 from harness.stack.toxiproxy import Toxiproxy, ToxiproxyServer
+from harness.watch.backlog import STATS_TTL
 
 TEMPORAL_PROXY = "temporal"
 SERVICES_PROXY = "services"
@@ -108,7 +109,7 @@ class Stack:
         if self.embedded:
             self.temporal = TemporalDevServer(
                 opts.state_dir, port=opts.temporal_port, namespace=opts.namespace,
-                dynamic_config=opts.temporal_dynamic_config)
+                dynamic_config={**STATS_TTL, **opts.temporal_dynamic_config})
             await self.temporal.start()
             self.direct = self.temporal.connection
         else:

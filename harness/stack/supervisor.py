@@ -156,6 +156,11 @@ class WorkerSupervisor:
     def alive(self) -> list[int]:
         return [s.index for s in self.slots if s.process is not None and s.process.alive()]
 
+    def pids(self) -> list[int]:
+        """Process ids of the workers alive now (whatever incarnation)."""
+        return [pid for s in self.slots if s.process is not None and s.process.alive()
+                and (pid := s.process.pid) is not None]
+
     def stop_all(self, grace: float = 5.0) -> None:
         for slot in self.slots:
             if slot.process is not None and slot.process.alive():

@@ -67,6 +67,14 @@ def is_indeterminate(err: BaseException) -> bool:
     return isinstance(err, RPCError) and err.status in _INDETERMINATE
 
 
+def grpc_code(err: BaseException) -> dict[str, str]:
+    """The gRPC status of a failed call, for the journal (a thing to watch); {} if none."""
+    cause: BaseException | None = err
+    while cause is not None and not isinstance(cause, RPCError):
+        cause = cause.__cause__
+    return {"grpc_code": cause.status.name} if isinstance(cause, RPCError) else {}
+
+
 async def start_workflow(
     ctx: DriveContext, workflow: str, arg: Any, workflow_id: str, *, expect: str | list[str],
     args: Sequence[Any] | None = None, **extra: Any,
@@ -87,7 +95,7 @@ async def start_workflow(
         )
     except Exception as err:  # noqa: BLE001 - every outcome is journaled
         phase = INFO if is_indeterminate(err) else FAIL
-        ctx.journal.client("start", phase, workflow_id, error=repr(err))
+        ctx.journal.client("start", phase, workflow_id, error=repr(err), **grpc_code(err))
         if phase == INFO:
             ctx.on_started(workflow_id)
             return ctx.client.get_workflow_handle(workflow_id)
@@ -121,7 +129,7 @@ async def await_result(ctx: DriveContext, handle: WorkflowHandle[Any, Any]) -> A
         ctx.on_finished(wid, False)
         return None
     except Exception as err:  # noqa: BLE001
-        ctx.journal.client("result", INFO, wid, error=repr(err))
+        ctx.journal.client("result", INFO, wid, error=repr(err), **grpc_code(err))
         ctx.on_finished(wid, False)
         return None
     ctx.journal.client("result", OK, wid, value=_jsonable(value), status="COMPLETED")
@@ -149,7 +157,7 @@ async def journaled(
             value = await call()
     except Exception as err:  # noqa: BLE001
         phase = INFO if is_indeterminate(err) else FAIL
-        ctx.journal.client(op, phase, workflow_id, error=str(err), **fields)
+        ctx.journal.client(op, phase, workflow_id, error=str(err), **grpc_code(err), **fields)
         return phase, err
     ctx.journal.client(op, OK, workflow_id, value=_jsonable(value), **fields)
     return OK, value

@@ -28,6 +28,7 @@ MUTANTS = {
     "liveness": ("approval", "mutant-lost-early-callback"),
     "recovery_slo": ("order_saga", "mutant-no-heartbeat-timeout"),
     "practices": ("order_saga", "mutant-no-heartbeat-timeout"),
+    "retries_bounded": ("order_saga", "mutant-retry-storm"),
 }
 
 
@@ -87,6 +88,6 @@ def test_activity_mutants_keep_the_activity_names() -> None:
         return {_Definition.must_from_callable(f).name
                 for f in order_saga.activities(services, version)}
 
-    for version in ("mutant-no-idempotency-key", "mutant-no-checkpoint"):
+    for version in ("mutant-no-idempotency-key", "mutant-no-checkpoint", "mutant-retry-storm"):
         assert names(version) == names("v1")
     assert names("v2-unpatched") == names("v1") | {"notify_order"}

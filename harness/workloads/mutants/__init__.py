@@ -14,6 +14,8 @@ the reference. Version names, the bug, and the fault that exposes it:
   completion is lost (duplicate delivery or a crash after the effect on charge_payment).
 - order_saga `mutant-no-checkpoint`: pack_order ignores its heartbeat checkpoint;
   resume_from_last_step fails after a worker crash mid-pack.
+- order_saga `mutant-retry-storm`: charge_payment loops on errors every 10 ms with no
+  backoff; retries_bounded fails when the payments service is degraded (fault dependency).
 - order_saga `v2-unpatched`: a notification inserted before the charge without a patch;
   determinism fails when v1 histories are replayed on it.
 - entity `mutant-no-dedupe`: no request-id dedupe; entity_consistency fails when a request

@@ -1,4 +1,5 @@
-"""Order saga activity mutants (no idempotency key, no checkpoint) and v2's new activity."""
+"""Order saga activity mutants (no idempotency key, no checkpoint, a retry storm) and v2's new
+activity."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 
 from temporalio import activity
 
-from harness.services.client import ServicesClient
+from harness.services.client import ServiceCallError, ServicesClient
 from harness.workloads.calls import call_step, current_workflow_id
 from harness.workloads.order_saga.activities import OrderActivities
 from harness.workloads.order_saga.model import Order
@@ -38,6 +39,25 @@ class NoCheckpointActivities(OrderActivities):
             packed = item + 1
             activity.heartbeat({"packed": packed})
         return packed
+
+
+class RetryStormActivities(OrderActivities):
+    """Bug: charge_payment "never gives up" with its own loop: on any error it calls again
+    after 10 ms, with no backoff and no limit. Against a degraded payments service every
+    order hammers it at ~100 requests/s, turning a bad minute into an outage."""
+
+    @activity.defn(name="charge_payment")
+    async def charge(self, order: Order) -> str:
+        while True:
+            try:
+                res = await call_step(self.services, "payments", "charge",
+                                      current_workflow_id(), "charge",
+                                      {"order_id": order.order_id, "amount": order.amount,
+                                       "card": order.card})
+                return str(res.get("charge_id", ""))
+            except ServiceCallError:
+                activity.heartbeat()
+                await asyncio.sleep(0.01)
 
 
 class NotifyActivities:

@@ -26,7 +26,8 @@ from harness.workloads.order_saga.workflows import WORKFLOW_NAME, OrderSagaV1
 _MUTANT_ACTIVITIES = {"mutant-no-idempotency-key": mutant_acts.NoIdempotencyKeyActivities,
                       "mutant-no-checkpoint": mutant_acts.NoCheckpointActivities,
                       "mutant-overcharge": mutant_acts.OverchargeActivities,
-                      "mutant-recharge-on-retry": mutant_acts.RechargeOnRetryActivities}
+                      "mutant-recharge-on-retry": mutant_acts.RechargeOnRetryActivities,
+                      "mutant-retry-storm": mutant_acts.RetryStormActivities}
 
 
 def _activities(services: ServicesClient, version: str) -> list[Callable[..., Any]]:
@@ -45,6 +46,7 @@ ORDER_SAGA = Workload(
               **VERSIONS,
               "mutant-no-idempotency-key": [OrderSagaV1],
               "mutant-no-checkpoint": [OrderSagaV1],
+              "mutant-retry-storm": [OrderSagaV1],
               "mutant-skip-compensation": [OrderSagaSkipCompensation],
               "mutant-compensation-after-step": [OrderSagaCompensationAfterStep],
               "mutant-no-heartbeat-timeout": [OrderSagaNoHeartbeatTimeout],
