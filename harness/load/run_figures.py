@@ -6,25 +6,19 @@
     latency           each execution's first -> last history event (closed ones only)
     schedule-to-start ActivityTaskScheduled -> ActivityTaskStarted of the same activity
 
-Histories are read as plain JSON (not protobuf) because a 10K-activity sweep point has
-tens of thousands of events and this is the hot loop of a sweep.
+Histories are read through the shared history facts (harness.evidence.history), plain JSON
+rather than protobuf: a 10K-activity sweep point has tens of thousands of events.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
 
+from harness.evidence.history import execution
 from harness.evidence.measurements import percentile
 from harness.runfolder import RunFolder
-
-_SCHEDULED = "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"
-_STARTED = "EVENT_TYPE_ACTIVITY_TASK_STARTED"
-_COMPLETED = "EVENT_TYPE_ACTIVITY_TASK_COMPLETED"
-_CLOSED = {"EVENT_TYPE_WORKFLOW_EXECUTION_" + s for s in
-           ("COMPLETED", "FAILED", "TIMED_OUT", "TERMINATED", "CANCELED", "CONTINUED_AS_NEW")}
 
 
 def makespan(run: RunFolder) -> tuple[float, float] | None:
@@ -39,41 +33,26 @@ def makespan(run: RunFolder) -> tuple[float, float] | None:
 
 
 def history_timings(run: RunFolder) -> dict[str, Any]:
-    """Per-execution latencies, per-activity schedule-to-start, completed activities."""
-    latencies: list[tuple[str, str, str, str]] = []  # (wid, parent, first, last)
-    sched: list[tuple[str, str]] = []
+    """Per-execution latencies, per-activity schedule-to-start, completed activities, from
+    the shared history facts (harness.evidence.history)."""
+    latencies: list[tuple[str, str, float]] = []  # (wid, parent, seconds)
+    sched_ms: list[float] = []
     completed = 0
     for record in run.workflows:
-        path = run.path / record["history_file"]
-        if not path.exists():
+        facts = execution(run, record["history_file"]) if record.get("history_file") else None
+        if facts is None or not facts.events:
             continue
-        events = json.loads(path.read_text(encoding="utf-8")).get("events", [])
-        if not events:
-            continue
-        if events[-1]["eventType"] in _CLOSED:
+        if facts.status != "RUNNING" and facts.start_t is not None \
+                and facts.close_t is not None:
             latencies.append((record["workflow_id"], record.get("parent_id") or "",
-                              events[0]["eventTime"], events[-1]["eventTime"]))
-        scheduled: dict[str, str] = {}
-        for event in events:
-            kind = event["eventType"]
-            if kind == _SCHEDULED:
-                scheduled[event["eventId"]] = event["eventTime"]
-            elif kind == _STARTED:
-                attrs = event.get("activityTaskStartedEventAttributes", {})
-                at = scheduled.get(str(attrs.get("scheduledEventId")))
-                if at:
-                    sched.append((at, event["eventTime"]))
-            elif kind == _COMPLETED:
-                completed += 1
-    lat = pd.DataFrame(latencies, columns=["workflow_id", "parent_id", "first", "last"])
-    seconds = (pd.to_datetime(lat["last"], utc=True, format="ISO8601")
-               - pd.to_datetime(lat["first"], utc=True, format="ISO8601")).dt.total_seconds()
-    lat["seconds"] = seconds
-    sts = pd.DataFrame(sched, columns=["scheduled", "started"])
-    sts_ms = (pd.to_datetime(sts["started"], utc=True, format="ISO8601")
-              - pd.to_datetime(sts["scheduled"], utc=True, format="ISO8601")
-              ).dt.total_seconds() * 1000
-    return {"latency": lat, "schedule_to_start_ms": sts_ms, "activities_completed": completed}
+                              facts.close_t - facts.start_t))
+        for act in facts.activities:
+            if act.schedule_to_start_s is not None:
+                sched_ms.append(act.schedule_to_start_s * 1000)
+            completed += act.outcome == "completed"
+    lat = pd.DataFrame(latencies, columns=["workflow_id", "parent_id", "seconds"])
+    return {"latency": lat, "schedule_to_start_ms": pd.Series(sched_ms, dtype=float),
+            "activities_completed": completed}
 
 
 def _pct(series: pd.Series, q: float) -> float | None:
