@@ -64,7 +64,8 @@ def recovery_seconds(report: RunReport) -> list[float | None]:
     per_fault = recovery.get("per_fault") if isinstance(recovery, dict) else None
     if not isinstance(per_fault, list):
         return []
-    return [_number(f.get("seconds")) if isinstance(f, dict) else None for f in per_fault]
+    return [_number(f.get("seconds")) if isinstance(f, dict) else None for f in per_fault
+            if not (isinstance(f, dict) and f.get("landed_on_nothing"))]
 
 
 def key_figures(report: RunReport) -> KeyFigures:

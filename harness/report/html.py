@@ -80,7 +80,9 @@ def figure_rows(fig: KeyFigures) -> list[tuple[str, str]]:
 def per_fault_frame(report: RunReport) -> pd.DataFrame:
     recovery = report.results.get("recovery")
     rows = recovery.get("per_fault") if isinstance(recovery, dict) else None
-    frame = pd.DataFrame([r for r in rows or [] if isinstance(r, dict)])
+    # A fault that hit no work in flight has nothing to recover from: not "never recovered".
+    frame = pd.DataFrame([r for r in rows or [] if isinstance(r, dict)
+                          and not r.get("landed_on_nothing")])
     for col in ("fault_id", "fault", "target", "seconds"):
         if col not in frame:
             frame[col] = None
@@ -89,7 +91,8 @@ def per_fault_frame(report: RunReport) -> pd.DataFrame:
 
 def per_fault_table(frame: pd.DataFrame, t0: float) -> Table:
     """Epoch times become seconds since run start, the axis every plot uses."""
-    shown = frame.copy()
+    shown = frame.drop(columns=[c for c in ("per_workflow", "landed_on_nothing")
+                                if c in frame]).copy()
     for col in ("injected_at", "healed_at", "recovered_at"):
         if col in shown:
             rel = pd.to_numeric(shown[col], errors="coerce") - t0
