@@ -109,3 +109,16 @@ def test_judging_adds_the_accounting_and_it_makes_the_run_unknown(tmp_path: Path
 
 def test_no_faults_no_accounting(tmp_path: Path) -> None:
     assert check(RunBuilder(tmp_path).build()) is None
+
+
+def test_a_repeating_fault_cut_off_by_the_end_of_the_run_is_fine(tmp_path: Path) -> None:
+    b = kill_run(tmp_path, in_flight=True)
+    assert b.scenario_data is not None
+    b.scenario_data["faults"] = [{"type": "worker_kill", "at": 1, "every": 5}]
+    run = b.build()
+    (run.path / "planned_schedule.json").write_text(json.dumps([
+        {"fault_id": "f1", "spec_index": 0, "type": "worker_kill"},
+        {"fault_id": "f2", "spec_index": 0, "type": "worker_kill"}]))
+    verdict = check(run)
+    assert verdict is not None and verdict.status == Status.PASS
+    assert verdict.evidence[0]["fault_id"] == "f2" and verdict.evidence[0]["optional"]
