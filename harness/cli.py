@@ -84,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     selftest.add_argument("--check", action="append", metavar="NAME",
                           help="only the cases of this check (repeatable)")
     selftest.add_argument("--seed", type=int, default=1)
-    selftest.add_argument("--out", type=Path, default=Path("reports"))
+    # Internal runs (mutants are meant to fail) stay out of the user's reports and trend.
+    selftest.add_argument("--out", type=Path, default=Path("reports/.internal"),
+                          help="where the selftest folder goes (default reports/.internal)")
     add_stack_options(selftest)
 
     certify = sub.add_parser("certify", help="run a certification suite and issue a certificate")

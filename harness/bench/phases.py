@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -115,16 +116,22 @@ async def db_pair(folder: Path, *, concurrency: int, duration: float) -> dict[st
 
 
 async def checks_cost(folder: Path, workflows: int) -> dict[str, Any]:
-    """Every registered check (but those needing histories) over a synthetic run folder."""
-    run_dir = write_synthetic_run(folder / "synthetic-run", workflows)
+    """Every registered check (but those needing histories) over a synthetic run folder.
+
+    The synthetic run is scratch, made and removed here: left in the bench folder it would
+    pass for a real run in the user's reports (and in their trend).
+    """
     out = folder / "checks-probe.json"
-    proc = OwnedProcess("checks-probe", [sys.executable, "-m", "harness.bench.checks_probe",
-                                         str(run_dir), str(out)],
-                        log_path=folder / "checks-probe.log")
-    proc.start()
-    code = await asyncio.to_thread(proc.wait, 600)
-    if code is None:
-        await asyncio.to_thread(proc.kill)
+    with tempfile.TemporaryDirectory(prefix="harness-bench-") as scratch:
+        run_dir = write_synthetic_run(Path(scratch) / "synthetic-run", workflows)
+        proc = OwnedProcess("checks-probe", [sys.executable, "-m",
+                                             "harness.bench.checks_probe", str(run_dir),
+                                             str(out)],
+                            log_path=folder / "checks-probe.log")
+        proc.start()
+        code = await asyncio.to_thread(proc.wait, 600)
+        if code is None:
+            await asyncio.to_thread(proc.kill)
     if code != 0 or not out.exists():
         raise StackError(f"the checks probe failed (exit {code}); see {proc.log_path}")
     result = json.loads(out.read_text(encoding="utf-8"))

@@ -108,3 +108,59 @@ def test_report_without_activities_or_faults_says_so(browser: Any, tmp_path: Pat
     assert any("No faults ran" in n for n in notes)
     assert view.page.locator("img").count() == 1
     assert view.errors == [] and view.remote == []
+
+
+def test_report_shows_backlog_and_drain_on_the_fault_timeline(browser: Any,
+                                                              tmp_path: Path) -> None:
+    run = make_run(tmp_path, backlog=True)  # f1 keeps the worker down 7-9 s: a backlog builds
+    view = Page(browser, write_reports(run)["html"])
+    page = view.page
+    timeline = page.locator("#plot-1 img")
+    timeline.scroll_into_view_if_needed()
+    assert "backlog" in (timeline.get_attribute("alt") or "")
+    assert timeline.evaluate("el => el.complete && el.naturalHeight > 0")
+    # The timeline grows a backlog panel between throughput and latency.
+    assert timeline.evaluate("el => el.naturalHeight") > 700
+    drain = page.locator("details#backlog-drain table tbody tr")
+    assert drain.locator("td").first.is_visible()
+    rows = {r[0]: r for r in ([c.strip() for c in drain.nth(i).locator("td").all_inner_texts()]
+                              for i in range(drain.count()))}
+    assert rows["f1 worker_kill"][2:] == ["+7.00 s", "+9.00 s", "0", "14", "2.50 s"]
+    watch = page.locator("section#watch h3").all_inner_texts()
+    assert "Schedule-to-start latency per phase (s)" not in watch  # no history events here
+    assert {"Workflow task failures by cause", "Activity failures by type", "Workers",
+            "gRPC errors"} <= set(watch)
+    grpc = page.locator("section#watch table").last.inner_text()
+    assert "RESOURCE_EXHAUSTED" in grpc and "backlog sampler" in grpc
+    assert view.errors == [] and view.remote == []
+
+
+def test_trend_groups_by_scenario_and_leaves_internal_runs_out(browser: Any,
+                                                               tmp_path: Path) -> None:
+    from harness.report.trend import write_trend
+
+    root = tmp_path / "reports"
+    for day, status in ((1, "pass"), (2, "fail"), (3, "pass")):
+        make_run(root, f"nightly-2026010{day}T000000", started_at=f"2026-01-0{day}T00:00:00Z",
+                 verdicts={"liveness": status})
+    mutant = make_run(root / "selftest-20260102T000000" / "idempotency" / "mutant-x",
+                      "selftest-idempotency-20260102T000000", verdicts={"idempotency": "fail"})
+    (mutant / "scenario.yaml").write_text(
+        "name: selftest-idempotency\nworkloads:\n"
+        "  - {name: order_saga, version: mutant-no-idempotency-key, count: 1}\n")
+    view = Page(browser, write_trend(root))
+    page = view.page
+    history = page.locator("table.scenarios tbody tr")
+    assert history.count() == 1  # the mutant run is not a scenario of the trend
+    cells = history.first.locator("a.verdict")
+    assert [cells.nth(i).get_attribute("class") for i in range(cells.count())] == [
+        "verdict pass", "verdict fail", "verdict pass"]
+    assert cells.first.is_visible()
+    left_out = page.locator("table.left-out tbody tr")
+    assert left_out.count() == 1
+    assert "mutant run" in left_out.first.inner_text()
+    assert page.locator("table.runs tbody tr").count() == 3
+    plot = page.locator("#plots img")
+    plot.scroll_into_view_if_needed()
+    assert plot.evaluate("el => el.complete && el.naturalWidth > 0")
+    assert view.errors == [] and view.remote == []

@@ -14,7 +14,8 @@ import pytest
 pytestmark = pytest.mark.integration
 
 
-SUITE_CHECKS = ("idempotency", "compensation", "resume_from_last_step", "entity_consistency")
+SUITE_CHECKS = ("idempotency", "compensation", "resume_from_last_step", "entity_consistency",
+                "retries_bounded")
 
 
 def test_selftest_rows_run_in_the_suite(tmp_path: Path) -> None:

@@ -22,7 +22,8 @@ def _write(path: Path, data: Any) -> None:
 def make_run(root: Path, run_id: str = "fixture-20260101T000000", *, faults: bool = True,
              activities: bool = True, ledger: bool = True, results: bool = True,
              slow: float = 1.0, spacing: float = 0.6, verdicts: dict[str, str] | None = None,
-             started_at: str = "2026-01-01T00:00:00+00:00", workflows: int = 30) -> Path:
+             started_at: str = "2026-01-01T00:00:00+00:00", workflows: int = 30,
+             backlog: bool = False) -> Path:
     """A run folder with `workflows` orders over ~20 s, optional faults/activities/ledger.
 
     `slow` stretches latencies and recoveries, `spacing` (seconds between starts) sets the
@@ -111,9 +112,28 @@ def make_run(root: Path, run_id: str = "fixture-20260101T000000", *, faults: boo
                      "ref": "w/ship", "workflow_id": "w", "outcome": "rejected"}]
         effects = [{"seq": 1, "t": T0 + 1, "service": "payments", "op": "charge", "key": "k1"}]
         _write(path / "ledger.json", {"attempts": attempts, "effects": effects, "callbacks": []})
+    if backlog:
+        (path / "backlog.jsonl").write_text("".join(
+            json.dumps(line) + "\n" for line in backlog_samples()))
     if results:
         _write(path / "results.json", results_for(run_id, verdicts, faults, slow))
     return path
+
+
+def backlog_samples() -> list[dict[str, Any]]:
+    """Both queues every 0.5 s: workflow tasks pile up while f1 keeps the worker down
+    (7-9 s) and drain by 11.5 s; one sample is refused by a throttled server."""
+    lines: list[dict[str, Any]] = []
+    for step in range(2, 60):
+        t = step / 2
+        workflow = 0 if t < 7 else 6 * (t - 7) if t <= 9 else max(0.0, 12 - 12 * (t - 9) / 2.5)
+        activity = 2 if 7 <= t < 10 else 0
+        if t == 20:
+            lines.append({"t": T0 + t, "queue": "workflow", "error": "RESOURCE_EXHAUSTED"})
+            continue
+        lines.append({"t": T0 + t, "queue": "workflow", "backlog": round(workflow)})
+        lines.append({"t": T0 + t + 0.01, "queue": "activity", "backlog": activity})
+    return lines
 
 
 def results_for(run_id: str, verdicts: dict[str, str], faults: bool, slow: float
