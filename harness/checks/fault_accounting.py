@@ -10,7 +10,9 @@ and with its observed effect in the evidence:
   temporal link, a service request on the services link);
 - server_restart: workflows were running when the server went down;
 - deploy: workflows of the redeployed workload were running when the code changed;
-- client_retry: a client response was lost and the call retried.
+- client_retry: a client response was lost and the call retried;
+- dependency: the degraded service refused a request during its window (ledger `degraded`);
+- rate_limit: workflows were running when the lowered limits came into force.
 A firing that never fired, failed to inject or landed on nothing makes the verdict unknown,
 with one line naming the fault and why, unless its spec says `optional: true`.
 """
@@ -207,6 +209,15 @@ def _client(firing: Firing, ctx: _Context) -> str | None:
     return None if lost else "landed on nothing: no client response was lost"
 
 
+def _dependency(firing: Firing, ctx: _Context) -> str | None:
+    service = str(firing.inject.get("target") or "") if firing.inject else ""
+    start, end = firing.window
+    if any(a.get("service") == service and a.get("outcome") == "degraded"
+           and start <= float(a.get("t") or 0) <= end + 1.0 for a in ctx.ledger):
+        return None
+    return f"landed on nothing: {service or 'the service'} refused no request while degraded"
+
+
 def _workflow_types(run: RunFolder, workloads: set[str]) -> set[str]:
     """The workflow types the driver started for these workloads (and their children)."""
     types = {str(e.get("workflow_type")) for e in run.journal if e.get("kind") == "client"
@@ -219,6 +230,7 @@ def _workflow_types(run: RunFolder, workloads: set[str]) -> set[str]:
 _EFFECTS: dict[str, Callable[[Firing, _Context], str | None]] = {
     "worker_kill": _kill, "rolling_restart": _kill, "worker_crash": _crash,
     "duplicate_delivery": _duplicate, "network": _network, "server_restart": _running,
-    "deploy": _deploy, "client_retry": _client,
+    "deploy": _deploy, "client_retry": _client, "dependency": _dependency,
+    "rate_limit": _running,
 }
 

@@ -122,3 +122,15 @@ def test_a_repeating_fault_cut_off_by_the_end_of_the_run_is_fine(tmp_path: Path)
     verdict = check(run)
     assert verdict is not None and verdict.status == Status.PASS
     assert verdict.evidence[0]["fault_id"] == "f2" and verdict.evidence[0]["optional"]
+
+
+def test_a_degraded_dependency_lands_when_it_refuses_a_request(tmp_path: Path) -> None:
+    for refused, status in ((True, Status.PASS), (False, Status.UNKNOWN)):
+        b = planned(RunBuilder(tmp_path / str(refused)),
+                    {"type": "dependency", "service": "payments", "mode": "read_only"})
+        b.fault("dependency", t=1010.0, fault_id="f1", target="payments")
+        b.attempt("o", "charge", "payments", "charge",
+                  outcome="degraded" if refused else "applied", t=1011.0)
+        b.fault("dependency", t=1012.0, phase="heal", fault_id="f1", target="payments")
+        verdict = check(build(b))
+        assert verdict is not None and verdict.status == status, verdict.summary
