@@ -3,7 +3,8 @@
 A fault scenario that stays green with no fault applied proves nothing. Each planned firing
 (planned_schedule.json) is matched with what the nemesis executed (its journaled inject)
 and with its observed effect in the evidence:
-- worker_kill, rolling_restart: a killed worker held an activity attempt in flight;
+- worker_kill, rolling_restart: a killed worker held an activity attempt in flight, or a
+  running workflow in its cache (its last workflow task ran there);
 - worker_crash: the worker crashed in a matching activity (the interceptor's `injected`);
 - duplicate_delivery: an activity was delivered again after the injected loss;
 - network: traffic crossed the link during the window (an attempt in flight on the
@@ -29,6 +30,7 @@ from harness.checks.crashes import deaths, running_at
 from harness.checks.facts import ledger_table
 from harness.checks.verdict import Verdict, passed, unknown
 from harness.evidence.attempts import Attempt, attempt_events, attempts, in_flight
+from harness.evidence.history import execution
 from harness.runfolder import RunFolder
 
 NAME = "faults"
@@ -143,10 +145,26 @@ def _kill(firing: Firing, ctx: _Context) -> str | None:
         identities |= {i for t, i in ctx.died if start - 0.5 <= t <= end}
     for identity in identities:
         times = [t for t, i in ctx.died if i == identity and start - 5 <= t <= end + 5]
-        if in_flight(ctx.events, min(times) if times else start, {identity}):
+        at = min(times) if times else start
+        if in_flight(ctx.events, at, {identity}) or _cached_on(ctx, identity, at):
             return None
     return f"landed on nothing: no killed worker ({', '.join(sorted(identities)) or 'none'}) " \
-           "had an activity in flight"
+           "had an activity in flight or a running workflow in its cache"
+
+
+def _cached_on(ctx: _Context, identity: str, at: float) -> bool:
+    """Whether a workflow running at `at` had its last workflow task before it on this
+    worker: the worker held it in its cache, so the kill forces a replay elsewhere."""
+    running = running_at(ctx.run, at)
+    for record in ctx.run.workflows:
+        if record["workflow_id"] not in running or not record.get("history_file"):
+            continue
+        facts = execution(ctx.run, record["history_file"])
+        tasks = [w for w in (facts.workflow_tasks if facts else [])
+                 if w.started_t is not None and w.started_t <= at]
+        if tasks and tasks[-1].identity == identity:
+            return True
+    return False
 
 
 def _injected(firing: Firing, ctx: _Context) -> list[dict[str, Any]]:

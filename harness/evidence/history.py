@@ -137,6 +137,7 @@ class WorkflowTaskFact:
     sticky: bool = False  # scheduled on a worker's sticky queue
     started_t: float | None = None
     outcome: str | None = None  # completed | failed | timed_out; None: still open
+    identity: str | None = None  # the worker that picked it up (and caches the workflow)
 
     @property
     def schedule_to_start_s(self) -> float | None:
@@ -306,7 +307,7 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
         attrs = event.get(key, {})
         task = _workflow_task(facts, attrs.get("scheduledEventId"))
         if task is not None and outcome == "started":
-            task.started_t = t
+            task.started_t, task.identity = t, attrs.get("identity")
             facts.server_size_bytes = max(facts.server_size_bytes,
                                           int(attrs.get("historySizeBytes") or 0))
         elif task is not None:

@@ -10,7 +10,7 @@ from harness.checks.fault_accounting import check
 from harness.checks.verdict import Status
 from harness.judge import judge, overall
 from harness.runfolder import RunFolder
-from tests.unit.runbuilder import RunBuilder, iso
+from tests.unit.runbuilder import RunBuilder, history_file, iso
 
 
 def planned(b: RunBuilder, *faults: dict[str, Any]) -> RunBuilder:
@@ -134,3 +134,20 @@ def test_a_degraded_dependency_lands_when_it_refuses_a_request(tmp_path: Path) -
         b.fault("dependency", t=1012.0, phase="heal", fault_id="f1", target="payments")
         verdict = check(build(b))
         assert verdict is not None and verdict.status == status, verdict.summary
+
+
+def test_a_kill_of_a_worker_caching_a_running_workflow_landed(tmp_path: Path) -> None:
+    """Between activities a worker still holds its workflows in cache: killing it forces a
+    replay elsewhere, so the kill landed."""
+    b = kill_run(tmp_path, in_flight=False)
+    b.workflow("o", "COMPLETED", start_time=iso(999.0), close_time=iso(1010.0))
+    b.histories[history_file("r1/o", "run-1")] = json.dumps({"events": [
+        {"eventId": "2", "eventTime": "1970-01-01T00:16:39.500000Z",
+         "eventType": "EVENT_TYPE_WORKFLOW_TASK_SCHEDULED",
+         "workflowTaskScheduledEventAttributes": {}},
+        {"eventId": "3", "eventTime": "1970-01-01T00:16:40.600000Z",
+         "eventType": "EVENT_TYPE_WORKFLOW_TASK_STARTED",
+         "workflowTaskStartedEventAttributes": {"scheduledEventId": "2",
+                                                "identity": "worker-1.1"}}]})
+    verdict = check(build(b))
+    assert verdict is not None and verdict.status == Status.PASS, verdict
