@@ -7,8 +7,8 @@ and with its observed effect in the evidence:
   running workflow in its cache (its last workflow task ran there);
 - worker_crash: the worker crashed in a matching activity (the interceptor's `injected`);
 - duplicate_delivery: an activity was delivered again after the injected loss;
-- network: traffic crossed the link during the window (an attempt in flight on the
-  temporal link, a service request on the services link);
+- network: traffic crossed the link during the window (a running workflow or an attempt
+  in flight on the temporal link, a service request on the services link);
 - server_restart: workflows were running when the server went down;
 - deploy: workflows of the redeployed workload were running when the code changed;
 - client_retry: a client response was lost and the call retried;
@@ -197,9 +197,11 @@ def _network(firing: Firing, ctx: _Context) -> str | None:
         if any(start <= float(a.get("t") or 0) <= end for a in ctx.ledger):
             return None
         return "landed on nothing: no service request was made during its window"
-    if any(a.start <= end and (a.end is None or a.end >= start) for a in ctx.tried):
+    if any(a.start <= end and (a.end is None or a.end >= start) for a in ctx.tried) \
+            or running_at(ctx.run, start):
         return None
-    return "landed on nothing: no activity was in flight during its window"
+    return "landed on nothing: no workflow was running and no activity in flight during its " \
+           "window"
 
 
 def _running(firing: Firing, ctx: _Context) -> str | None:
