@@ -15,6 +15,7 @@ from rich.table import Table
 from harness.report.figures import KeyFigures, key_figures, recovery_seconds
 from harness.report.markdown import table as md_table
 from harness.report.model import RunReport, load_report
+from harness.report.watch import figures_of
 
 RANK = {"pass": 0, "unknown": 1, "fail": 2}
 
@@ -142,6 +143,32 @@ def metrics(a: KeyFigures, b: KeyFigures, th: Thresholds) -> list[MetricDelta]:
     ]
 
 
+def _watch(report: RunReport) -> dict[str, float | None]:
+    """The things to watch that compare as one number each (informational: no limit)."""
+    figures = figures_of(report)
+    backlog = figures.get("backlog") if isinstance(figures.get("backlog"), dict) else {}
+    phases = figures.get("schedule_to_start") or {}
+    worst = [d.get("p95_s") for kinds in phases.values() for d in kinds.values()
+             if isinstance(d, dict) and d.get("p95_s") is not None]
+    retries = figures.get("retries") if isinstance(figures.get("retries"), dict) else {}
+    history = figures.get("history") if isinstance(figures.get("history"), dict) else {}
+    peaks = [backlog.get("max_workflow"), backlog.get("max_activity")]
+    return {"backlog peak": max((v for v in peaks if v is not None), default=None),
+            "backlog drain max": backlog.get("drain_max_s"),
+            "never drained": backlog.get("never_drained"),
+            "schedule-to-start p95 (worst phase)": max(worst, default=None),
+            "requests per effect max": retries.get("per_effect_max"),
+            "history size max": history.get("size_max_bytes")}
+
+
+def watch_metrics(a: RunReport, b: RunReport) -> list[MetricDelta]:
+    wa, wb = _watch(a), _watch(b)
+    units = {"backlog peak": "tasks", "never drained": "faults",
+             "requests per effect max": "requests", "history size max": "bytes"}
+    return [MetricDelta(name, wa[name], wb[name], False, None, units.get(name, "s"))
+            for name in wa if name != "never drained"]
+
+
 def compare(run_a: Path, run_b: Path, thresholds: Thresholds | None = None) -> Comparison:
     """Compare run B (candidate) against run A (baseline); raises UsageError on bad paths."""
     th = thresholds or Thresholds()
@@ -150,7 +177,8 @@ def compare(run_a: Path, run_b: Path, thresholds: Thresholds | None = None) -> C
     changes = [VerdictChange(c, before.get(c), after.get(c))
                for c in list(before) + [c for c in after if c not in before]
                if before.get(c) != after.get(c)]
-    result = Comparison(a.run_id, b.run_id, changes, metrics(key_figures(a), key_figures(b), th))
+    result = Comparison(a.run_id, b.run_id, changes,
+                        metrics(key_figures(a), key_figures(b), th) + watch_metrics(a, b))
     for c in changes:
         if c.kind == "regression" and th.verdict_worsening:
             result.regressions.append(f"check {c.check}: {c.before} -> {c.after}")
@@ -167,6 +195,10 @@ def compare(run_a: Path, run_b: Path, thresholds: Thresholds | None = None) -> C
     never_b = sum(s is None for s in recovery_seconds(b))
     if never_b > never_a:
         result.regressions.append(f"faults never recovered from: {never_a} -> {never_b}")
+    undrained_a, undrained_b = _watch(a)["never drained"] or 0, _watch(b)["never drained"] or 0
+    if undrained_b > undrained_a:
+        result.regressions.append(f"faults whose backlog never drained: {undrained_a:.0f} -> "
+                                  f"{undrained_b:.0f}")
     if a.scenario != b.scenario:
         result.notes.append(f"different scenarios: {a.scenario} vs {b.scenario}")
     result.notes += [f"A: {n}" for n in a.notes] + [f"B: {n}" for n in b.notes]

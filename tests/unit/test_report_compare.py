@@ -20,7 +20,8 @@ def test_identical_runs_have_no_regression(tmp_path: Path) -> None:
     result = compare(a, b)
     assert result.regressions == [] and result.ok
     assert result.verdict_changes == []
-    assert all(m.change == 0 for m in result.metrics)
+    assert all(m.change == 0 for m in result.metrics[:5])
+    assert all(m.change in (0, None) for m in result.metrics[5:])  # no backlog sampled
 
 
 def test_verdict_pass_to_fail_is_a_regression(tmp_path: Path) -> None:
@@ -73,10 +74,29 @@ def test_markdown_and_rich_renderings(tmp_path: Path) -> None:
     text = result.to_markdown()
     assert text.startswith("## Comparison: REGRESSION")
     assert "| check liveness | pass | fail |  | REGRESSION |" in text
-    assert result.rich_table().row_count == 6  # one verdict change + five metrics
+    # one verdict change, five metrics, five things to watch
+    assert result.rich_table().row_count == 11
 
 
 def test_missing_run_is_a_usage_error(tmp_path: Path) -> None:
     a = make_run(tmp_path, "a-1")
     with pytest.raises(UsageError, match="nowhere"):
         compare(a, tmp_path / "nowhere")
+
+
+def test_things_to_watch_compare_and_a_backlog_that_no_longer_drains_regresses(
+        tmp_path: Path) -> None:
+    import json
+
+    a = make_run(tmp_path, "a-1", verdicts=BASE, backlog=True)
+    b = make_run(tmp_path, "b-1", verdicts=BASE, backlog=True)
+    lines = (b / "backlog.jsonl").read_text().splitlines()
+    stuck = [json.loads(line) for line in lines]
+    for row in stuck:
+        if row.get("queue") == "workflow" and "backlog" in row and row["t"] > 1_800_000_009:
+            row["backlog"] = 12  # f1's backlog never comes down in B
+    (b / "backlog.jsonl").write_text("".join(json.dumps(r) + "\n" for r in stuck))
+    result = compare(a, b)
+    drain = next(m for m in result.metrics if m.name == "backlog drain max")
+    assert drain.a == 2.5
+    assert any("never drained: 0 -> " in r for r in result.regressions), result.regressions
