@@ -142,7 +142,7 @@ def cmd_scale(args: argparse.Namespace) -> int:
     if args.parents < 1:
         raise UsageError(f"--parents must be >= 1 (got {args.parents})")
     points = [SweepPoint(c, a, w) for c, a in shapes for w in workers]
-    sweep_dir = args.out / f"scale-{time.strftime('%Y%m%dT%H%M%S')}"
+    sweep_dir = args.out.absolute() / f"scale-{time.strftime('%Y%m%dT%H%M%S')}"
 
     async def sweep() -> Any:
         async with Stack(stack_options(args, _state_dir(args.out))) as stack:
@@ -167,7 +167,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from harness.load.console import console, print_bench
     from harness.stack.stack import Stack
 
-    folder = args.out / f"bench-{time.strftime('%Y%m%dT%H%M%S')}"
+    folder = args.out.absolute() / f"bench-{time.strftime('%Y%m%dT%H%M%S')}"
 
     async def bench() -> dict[str, Any]:
         async with Stack(stack_options(args, _state_dir(args.out))) as stack:

@@ -39,6 +39,7 @@ class LocustRun:
 def common_args(options: LoadOptions, load_dir: Path) -> list[str]:
     """What the process that runs the test (single or master) gets. A shape sets users and
     time itself (Locust warns when -u/-r/-t come with one)."""
+    load_dir = load_dir.absolute()
     args = [] if options.shape else ["-u", str(options.users), "-r", f"{options.rate:g}",
                                      "-t", options.locust_run_time]
     args += ["--stop-timeout", f"{max(0, round(options.stop_timeout))}",
@@ -49,6 +50,7 @@ def common_args(options: LoadOptions, load_dir: Path) -> list[str]:
 
 def locust_processes(plan_path: Path, options: LoadOptions, load_dir: Path
                      ) -> tuple[list[OwnedProcess], str | None]:
+    plan_path, load_dir = plan_path.absolute(), load_dir.absolute()
     base = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--loglevel", "INFO"]
     # Users' workloads are named by import path relative to the harness's working directory;
     # Locust runs in the load folder (so no locust.conf is picked up), so pass it along.
@@ -93,7 +95,11 @@ async def run_locust(plan: LoadPlan, options: LoadOptions, load_dir: Path, *,
                      deadline_at: float | None = None,
                      on_poll: Callable[[], None] = lambda: None) -> LocustRun:
     """Run the load to its end (or the deadline: then SIGTERM, which Locust handles by
-    stopping users and writing its CSVs). Returns when every Locust process is gone."""
+    stopping users and writing its CSVs). Returns when every Locust process is gone.
+
+    Every path a Locust process gets is absolute: it runs in the load folder (so no
+    locust.conf is picked up), where a path relative to our working directory is wrong."""
+    load_dir = load_dir.absolute()
     load_dir.mkdir(parents=True, exist_ok=True)
     procs, web_url = locust_processes(plan.write(load_dir), options, load_dir)
     result = LocustRun(load_dir, web_url=web_url)

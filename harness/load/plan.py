@@ -57,6 +57,10 @@ class LoadPlan:
         data["targets"] = [LoadTarget(**t) for t in data["targets"]]
         return cls(**data)
 
+    def __post_init__(self) -> None:
+        # Locust processes run in the load folder, not in the harness's working directory.
+        self.journal_dir = str(Path(self.journal_dir).absolute())
+
     def write(self, directory: Path) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / CONFIG_FILE

@@ -56,7 +56,7 @@ def find_binary(name: str) -> Path:
     fix = _FIXES.get(name, f"install {name} or set {env_var}")
     override = os.environ.get(env_var)
     if override:
-        path = Path(override).expanduser()
+        path = Path(override).expanduser().absolute()
         if _executable(path):
             return path
         raise MissingBinaryError(

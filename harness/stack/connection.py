@@ -29,6 +29,15 @@ class TemporalConnection:
     tls_ca: str | None = None
     api_key: str | None = None
 
+    def __post_init__(self) -> None:
+        # The connection travels to processes with another working directory (Locust runs
+        # in its load folder; a copied load plan on another machine): certificate paths
+        # must not depend on where this process was started.
+        for name in ("tls_cert", "tls_key", "tls_ca"):
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, str(Path(value).expanduser().absolute()))
+
     def with_address(self, address: str) -> TemporalConnection:
         return TemporalConnection(address, self.namespace, self.tls_cert, self.tls_key,
                                   self.tls_ca, self.api_key)

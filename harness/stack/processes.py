@@ -177,9 +177,11 @@ class OwnedProcess:
             raise UsageError(f"process {name!r} has an empty command line")
         self.name = name
         self.argv = [str(arg) for arg in argv]
-        self.log_path = Path(log_path)
+        # Absolute: a child whose working directory differs from ours (Locust runs in its load
+        # folder) must still find its log, and relative paths break silently there.
+        self.log_path = Path(log_path).absolute()
         self.env = dict(env) if env is not None else None
-        self.cwd = cwd
+        self.cwd = Path(cwd).absolute() if cwd is not None else None
         self.history: list[ProcessRun] = []
         self._popen: subprocess.Popen[bytes] | None = None
         self._create_time: float | None = None

@@ -51,6 +51,15 @@ class StackOptions:
     services_port: int | None = None
     temporal_dynamic_config: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Children get paths under the state dir (databases, logs, the ledger): absolute, so
+        # none of them depends on the working directory it happens to run in.
+        self.state_dir = Path(self.state_dir).absolute()
+        for name in ("tls_cert", "tls_key", "tls_ca"):
+            value = getattr(self, name)
+            if value:
+                setattr(self, name, str(Path(value).expanduser().absolute()))
+
     def check_ports(self) -> None:
         """Fail fast (exit 2, nothing started) if a port the user asked for is taken."""
         for port, what in ((self.temporal_port, "temporal frontend"),
