@@ -9,6 +9,7 @@ reconciled by id (DESIGN.md principle 6).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -17,6 +18,7 @@ from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 from harness.evidence.history import execution as stored_execution
+from harness.history_store import HistoryWriter
 from harness.runfolder import RunFolder
 from harness.workloads.settings import SEARCH_ATTRIBUTE
 
@@ -27,23 +29,37 @@ _CLOSE_EVENTS = {
 
 
 async def collect(client: Client, run: RunFolder, run_id: str, known_ids: list[str],
-                  services_url: str, *, concurrency: int = 16) -> list[dict[str, Any]]:
+                  services_url: str, *, concurrency: int = 16,
+                  on_progress: Callable[[int, int], None] = lambda _done, _total: None,
+                  ) -> list[dict[str, Any]]:
     """Every execution of the run, with its history, into workflows.json. The ledger is
-    snapshotted separately (`collect_ledger`), once the workers have stopped."""
+    snapshotted separately (`collect_ledger`), once the workers have stopped.
+
+    Each history goes into the run folder's compressed parts as it arrives
+    (harness/history_store.py), so memory holds at most `concurrency` histories whatever
+    the run's size; `on_progress(done, total)` after each one."""
     executions = await list_executions(client, run_id, set(known_ids))
     sem = asyncio.Semaphore(concurrency)
+    done = 0
+    on_progress(0, len(executions))
 
-    async def one(execution: WorkflowExecution) -> dict[str, Any]:
+    async def one(execution: WorkflowExecution, writer: HistoryWriter) -> dict[str, Any]:
+        nonlocal done
         async with sem:
-            return await record_execution(client, run, execution)
+            record = await record_execution(client, writer, execution)
+        done += 1
+        on_progress(done, len(executions))
+        return record
 
-    records = list(await asyncio.gather(*(one(e) for e in executions)))
-    # Children a parent started that visibility did not list yet: described by id.
-    seen = {r["workflow_id"] for r in records}
-    for child_id in sorted(children_named(run, records) - seen):
-        described = await _describe(client, child_id)
-        if described is not None:
-            records.append(await record_execution(client, run, described))
+    with run.history_writer() as writer:
+        records = list(await asyncio.gather(*(one(e, writer) for e in executions)))
+        writer.flush()  # children_named reads back what was just written
+        # Children a parent started that visibility did not list yet: described by id.
+        seen = {r["workflow_id"] for r in records}
+        for child_id in sorted(children_named(run, records) - seen):
+            described = await _describe(client, child_id)
+            if described is not None:
+                records.append(await record_execution(client, writer, described))
     records.sort(key=lambda r: (r["workflow_id"], r.get("start_time") or ""))
     run.write_json("workflows.json", records)
     return records
@@ -113,14 +129,14 @@ async def list_executions(client: Client, run_id: str, known_ids: set[str],
     return list(found.values())
 
 
-async def record_execution(client: Client, run: RunFolder,
+async def record_execution(client: Client, writer: HistoryWriter,
                            execution: WorkflowExecution) -> dict[str, Any]:
     handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
     history = await handle.fetch_history()
-    history_file = run.history_file(execution.id, execution.run_id)
-    path = run.path / history_file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(history.to_json(), encoding="utf-8")
+    # Serialising and compressing a 1K-activity history takes tens of milliseconds: off the
+    # event loop, so the other fetches keep going.
+    stored = await asyncio.to_thread(writer.add, execution.id, execution.run_id,
+                                     history.to_json())
     # The history is authoritative; visibility's status can lag behind it.
     status = _status_from_history(history.events) or execution.status \
         or WorkflowExecutionStatus.RUNNING
@@ -132,7 +148,7 @@ async def record_execution(client: Client, run: RunFolder,
         "parent_id": execution.parent_id,
         "start_time": execution.start_time.isoformat() if execution.start_time else None,
         "close_time": execution.close_time.isoformat() if execution.close_time else None,
-        "history_file": history_file,
+        **stored,
         "history_length": len(history.events),
     }
     if history.events:

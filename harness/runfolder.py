@@ -5,21 +5,24 @@ Layout (reports/<run-id>/):
     scenario.yaml    the scenario as run (defaults filled in)
     journal.jsonl    client operations, faults, worker lifecycle
     workflows.json   one record per workflow execution (status, history file, result)
-    histories/       each execution's event history as JSON
+    histories/       event histories: gzip JSON-lines parts (harness/history_store.py)
     ledger.json      the reference services' ledger snapshot
-    workers/         worker logs
+    workers/         worker logs, configs and attempt logs (*.activities.jsonl[.gz])
     results.json     verdicts
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from harness.attempt_log import log_lines
+from harness.history_store import HistoryWriter, history_exists, iter_histories, read_history
 from harness.journal import read_journal
 
 
@@ -37,6 +40,11 @@ class Evidence(StrEnum):
 @dataclass
 class RunFolder:
     path: Path
+
+    def __post_init__(self) -> None:
+        # Every path derived from a run folder reaches child processes (worker configs,
+        # ready files, Locust's plan and journals), some of which run in another directory.
+        self.path = Path(self.path).absolute()
 
     @property
     def journal_path(self) -> Path:
@@ -95,7 +103,24 @@ class RunFolder:
     def ledger(self) -> dict[str, Any] | None:
         return self.read_json("ledger.json")
 
-    def history_file(self, workflow_id: str, run_id: str) -> str:
-        """Relative path of a stored history, as named in evidence."""
-        safe = workflow_id.replace("/", "__")
-        return f"histories/{safe}__{run_id}.json"
+    def history(self, record_or_ref: dict[str, Any] | str | None) -> dict[str, Any] | None:
+        """The stored history (`{"events": [...]}`) of a workflows.json record, or of its
+        `history_file` as evidence cites it; None when it was not stored."""
+        return read_history(self.path, record_or_ref)
+
+    def has_history(self, record_or_ref: dict[str, Any] | str | None) -> bool:
+        return history_exists(self.path, record_or_ref)
+
+    def histories(self, records: Iterable[dict[str, Any]] | None = None
+                  ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """(record, history) of every stored history, streamed: one in memory at a time.
+        Every reader of many histories goes through here (storage order, not record order)."""
+        return iter_histories(self.path, self.workflows if records is None else records)
+
+    def attempt_log_lines(self) -> Iterator[str]:
+        """Every line of the workers' attempt logs (plain or compressed), streamed."""
+        return log_lines(self.workers_dir)
+
+    def history_writer(self) -> HistoryWriter:
+        """Where collection streams the histories it fetches."""
+        return HistoryWriter(self.path)

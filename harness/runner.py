@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.attempt_log import compress_logs
 from harness.checks.verdict import Verdict
 from harness.collect import collect, collect_ledger
 from harness.faults.client import ClientFaults
@@ -166,13 +167,17 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
             timed_out = await drive_with_nemesis(ctx, driver or drive_all, nemesis)
         journal.record("run", type="driven", deadline_exceeded=timed_out)
         progress.update(phase="collecting")
-        records = await collect(client, run, run_id, ctx.started_ids, stack.services_url)
+        records = await collect(
+            client, run, run_id, ctx.started_ids, stack.services_url,
+            on_progress=lambda done, total: progress.update(
+                phase=f"collecting {done}/{total} histories"))
         await terminate_leftovers(ctx, records)
         # While the user's systems are still up: their own record of what took effect.
         await run_probes(run, named_probes((c.name, c.options) for c in scenario.checks),
                          ProbeContext(run_id, {w.name: w.params for w in scenario.workloads}))
     finally:
         supervisor.stop_all()
+        compress_logs(run.workers_dir)  # the workers are gone: their attempt logs are final
         journal.record("run", type="end")
         journal.close()
     await collect_ledger(run, run_id, stack.services_url)

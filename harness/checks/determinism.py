@@ -1,7 +1,7 @@
 """determinism: every collected history replays on the workflow code the run deployed.
 
 A code change that reorders or inserts commands breaks executions already running; the
-replayer finds it offline from the stored histories (histories/*.json), without waiting
+replayer finds it offline from the stored histories (RunFolder.histories), without waiting
 for a stuck workflow task in production. Each history is replayed against the classes of
 the version its workload deployed last (harness.checks.deployed), each replay bounded by
 `timeout_s`. Nondeterminism (or any replay failure) fails with the workflow id, run id,
@@ -12,7 +12,6 @@ failed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,19 +35,15 @@ class DeterminismOptions(BaseModel):
 
 def check(run: RunFolder, options: DeterminismOptions | None = None) -> Verdict:
     options = options or DeterminismOptions()
-    files = sorted(run.histories_dir.glob("*.json")) if run.histories_dir.is_dir() else []
-    if not files:
-        return unknown(NAME, "no history was collected, so there is nothing to replay")
     code = deployed_code(deployed_versions(run))
-    records = {r.get("history_file"): r for r in run.workflows}
     rows: list[dict[str, Any]] = []
     counts = {OK: 0, "not_judged": 0, "failed": 0}
-    for path in files:
-        relative = f"histories/{path.name}"
-        text = path.read_text(encoding="utf-8")
-        record = records.get(relative) or _record_from(text)
+    replayed = 0
+    for record, data in run.histories():
+        replayed += 1
         row = {"workflow_id": record.get("workflow_id"), "run_id": record.get("run_id"),
-               "workflow_type": record.get("workflow_type"), "history": relative}
+               "workflow_type": record.get("workflow_type"),
+               "history": record.get("history_file")}
         deployed = code.get(str(record.get("workflow_type")))
         if deployed is None:
             counts["not_judged"] += 1
@@ -56,7 +51,7 @@ def check(run: RunFolder, options: DeterminismOptions | None = None) -> Verdict:
                          "error": "no deployed workload defines this workflow type"})
             continue
         workload, version, classes = deployed
-        history = WorkflowHistory.from_json(str(record.get("workflow_id")), text)
+        history = WorkflowHistory.from_json(str(record.get("workflow_id")), data)
         outcome = replay_bounded(history, classes, options.timeout_s)
         if outcome.status == OK:
             counts[OK] += 1
@@ -66,16 +61,18 @@ def check(run: RunFolder, options: DeterminismOptions | None = None) -> Verdict:
         rows.append({**row, "workload": workload, "version": version,
                      "status": "fail" if judged_bad else "unknown", "kind": outcome.status,
                      "error": outcome.message})
-    stats = {"histories": len(files), "replayed_ok": counts[OK], "failed": counts["failed"],
+    if not replayed:
+        return unknown(NAME, "no history was collected, so there is nothing to replay")
+    stats = {"histories": replayed, "replayed_ok": counts[OK], "failed": counts["failed"],
              "not_judged": counts["not_judged"],
              "versions": {w: v for w, (v, _) in _by_workload(code).items()}}
     if counts["failed"]:
-        return failed(NAME, f"{counts['failed']} of {len(files)} histories do not replay on the "
+        return failed(NAME, f"{counts['failed']} of {replayed} histories do not replay on the "
                       f"deployed code", rows, **stats)
     if counts["not_judged"]:
-        return unknown(NAME, f"{counts['not_judged']} of {len(files)} histories could not be "
+        return unknown(NAME, f"{counts['not_judged']} of {replayed} histories could not be "
                        f"judged ({counts[OK]} replayed fine)", rows, **stats)
-    return passed(NAME, f"all {len(files)} histories replay on the deployed code", **stats)
+    return passed(NAME, f"all {replayed} histories replay on the deployed code", **stats)
 
 
 def deployed_code(versions: dict[str, str]) -> dict[str, tuple[str, str, Sequence[type]]]:
@@ -99,14 +96,3 @@ def type_name(cls: type) -> str:
 def _by_workload(code: dict[str, tuple[str, str, Sequence[type]]]
                  ) -> dict[str, tuple[str, Sequence[type]]]:
     return {workload: (version, classes) for workload, version, classes in code.values()}
-
-
-def _record_from(text: str) -> dict[str, Any]:
-    """Workflow id and type from the history itself, for a file workflows.json lacks."""
-    try:
-        first = json.loads(text)["events"][0]
-        attrs = first.get("workflowExecutionStartedEventAttributes", {})
-        return {"workflow_id": attrs.get("workflowId"), "run_id": None,
-                "workflow_type": attrs.get("workflowType", {}).get("name")}
-    except (ValueError, KeyError, IndexError):
-        return {}

@@ -29,17 +29,13 @@ class NondeterminismOptions(BaseModel):
 
 def missing_histories(run: RunFolder) -> list[str]:
     """Stored executions whose history file is absent: code changes there cannot be seen."""
-    return [r["workflow_id"] for r in run.workflows
-            if not r.get("history_file") or not (run.path / r["history_file"]).exists()]
+    return [r["workflow_id"] for r in run.workflows if not run.has_history(r)]
 
 
 def stuck_workflows(run: RunFolder) -> list[dict[str, Any]]:
     rows = []
-    for record in run.workflows:
-        path = run.path / str(record.get("history_file"))
-        if not record.get("history_file") or not path.exists():
-            continue
-        history = WorkflowHistory.from_json(record["workflow_id"], path.read_text("utf-8"))
+    for record, data in run.histories():
+        history = WorkflowHistory.from_json(record["workflow_id"], data)
         failures = nondeterminism_failures(history)
         if failures:
             first = failures[0]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.attempt_log import log_lines
 from harness.runfolder import RunFolder
 
 CLOSING = ("completed", "failed")
@@ -25,11 +26,10 @@ def read_events(workers_dir: Path) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     if not workers_dir.is_dir():
         return events
-    for path in sorted(workers_dir.glob("*.activities.jsonl")):
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            event = _parse(line)
-            if event is not None:
-                events.append(event)
+    for line in log_lines(workers_dir):  # plain or compressed (harness/attempt_log.py)
+        event = _parse(line)
+        if event is not None:
+            events.append(event)
     events.sort(key=lambda e: e["t"])
     return events
 

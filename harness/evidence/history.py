@@ -11,12 +11,13 @@ from __future__ import annotations
 import base64
 import json
 import re
+import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
+from harness.history_store import load_history, split_ref
 from harness.runfolder import RunFolder
 
 # Workflow close events -> the status they give the execution.
@@ -177,35 +178,49 @@ class ExecutionFacts:
 
 
 def history_events(run: RunFolder, history_file: str) -> list[dict[str, Any]] | None:
-    """The events of one stored history, or None when the file is missing or unreadable."""
-    path = run.path / history_file
+    """The events of one stored history (`history_file` as a record names it), or None
+    when it is missing or unreadable."""
+    loaded = _load(run, history_file)
+    return loaded[0] if loaded else None
+
+
+_CACHE: OrderedDict[tuple[str, str, int, int], tuple[list[dict[str, Any]], int]] = OrderedDict()
+_CACHE_BYTES = 64 * 2**20  # of history JSON: a few large histories, or many small ones
+
+
+def _load(run: RunFolder, history_file: str) -> tuple[list[dict[str, Any]], int] | None:
+    """(events, JSON bytes), parsed once per stored version while it fits in the cache:
+    several checks read the same histories, and a 1K-activity history is megabytes."""
+    path = run.path / split_ref(history_file)[0]
     try:
         stat = path.stat()
     except OSError:
         return None
-    return _events(str(path), stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=256)
-def _events(path: str, _mtime_ns: int, _size: int) -> list[dict[str, Any]] | None:
-    """Parsed once per file version: several checks read the same histories."""
+    key = (str(run.path), history_file, stat.st_mtime_ns, stat.st_size)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        loaded = load_history(run.path, history_file)
+    except (OSError, ValueError, KeyError, zlib.error):
         return None
-    events = data.get("events") if isinstance(data, dict) else None
-    return events if isinstance(events, list) else None
+    events = loaded[0].get("events") if loaded and isinstance(loaded[0], dict) else None
+    if not isinstance(events, list):
+        return None
+    _CACHE[key] = (events, loaded[1])  # type: ignore[index]
+    while sum(size for _, size in _CACHE.values()) > _CACHE_BYTES and len(_CACHE) > 1:
+        _CACHE.popitem(last=False)
+    return events, loaded[1]  # type: ignore[index]
 
 
 def execution(run: RunFolder, history_file: str, workflow_id: str = "",
               run_id: str = "") -> ExecutionFacts | None:
     """The facts of one stored history; None when it is missing (evidence not collected)."""
-    events = history_events(run, history_file)
-    if events is None:
+    loaded = _load(run, history_file)
+    if loaded is None:
         return None
-    path = run.path / history_file
-    facts = ExecutionFacts(workflow_id, run_id, events=len(events),
-                           size_bytes=path.stat().st_size if path.exists() else 0)
+    events, size = loaded
+    facts = ExecutionFacts(workflow_id, run_id, events=len(events), size_bytes=size)
     by_event: dict[str, ActivityFact] = {}
     children: dict[str, ChildFact] = {}
     for event in events:

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from harness.history_store import split_ref
 from harness.report.model import RunReport, compact
 
 EVIDENCE_ROWS_SHOWN = 200
@@ -51,7 +52,10 @@ def cell(run_dir: Path, key: str, value: Any) -> Cell:
     if key in ("history", "history_file"):
         rel = local_link(run_dir, value)
         if rel:
-            return Cell(rel.rsplit("/", 1)[-1], quote(rel), not (run_dir / rel).exists())
+            # A history in a compressed part is `<part>#<offset>`: link the part itself.
+            name, offset = split_ref(rel)
+            href = quote(name) + (f"#{offset}" if offset is not None else "")
+            return Cell(rel.rsplit("/", 1)[-1], href, not (run_dir / name).exists())
     return Cell(compact(value))
 
 

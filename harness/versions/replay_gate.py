@@ -9,7 +9,7 @@ see docs/versions.md for what it cannot see and how the harness covers that.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from temporalio.client import Client, WorkflowHistory
 
 from harness.checks.replay import NONDETERMINISM, OK, ReplayOutcome, replay_bounded
 from harness.errors import UsageError
+from harness.history_store import history_part_files, iter_part
 from harness.plugins import import_object
 
 
@@ -69,13 +70,24 @@ def _workload_version(item: str) -> list[type]:
 
 
 def history_files(folder: Path) -> list[Path]:
-    """History JSON files under `folder` (other JSON, like a manifest, is left out)."""
+    """History files under `folder`: a run folder's compressed parts (part-*.jsonl.gz) and
+    single history JSON files (other JSON, like a manifest, is left out)."""
     if not folder.is_dir():
         raise UsageError(f"--histories {folder}: not a folder")
     files = sorted(p for p in folder.rglob("*.json") if p.is_file() and _looks_like_history(p))
+    files += history_part_files(folder)
     if not files:
-        raise UsageError(f"--histories {folder}: no *.json history files")
+        raise UsageError(f"--histories {folder}: no history files (*.json, part-*.jsonl.gz)")
     return files
+
+
+def read_histories(path: Path) -> Iterator[tuple[str, WorkflowHistory]]:
+    """(source, history) of every history in one file: a part holds many, a JSON file one."""
+    if path.name.endswith(".jsonl.gz"):
+        for workflow_id, _run_id, data in iter_part(path):
+            yield f"{path}#{workflow_id}", WorkflowHistory.from_json(workflow_id, data)
+    else:
+        yield str(path), read_history(path)
 
 
 def _looks_like_history(path: Path) -> bool:
@@ -116,11 +128,11 @@ def replay_files(files: Iterable[Path], workflows: Sequence[type],
     names = type_names(workflows)
     results = []
     for path in files:
-        history = read_history(path)
-        if workflow_type(history) not in names:
-            continue
-        outcome = replay_bounded(history, workflows, timeout)
-        results.append(GateResult(history.workflow_id, history.run_id, str(path), outcome))
+        for source, history in read_histories(path):
+            if workflow_type(history) not in names:
+                continue
+            outcome = replay_bounded(history, workflows, timeout)
+            results.append(GateResult(history.workflow_id, history.run_id, source, outcome))
     return results
 
 

@@ -14,9 +14,8 @@ from harness.runfolder import RunFolder
 
 
 def histories(run: RunFolder) -> Iterator[tuple[dict[str, Any], WorkflowHistory]]:
-    for record in run.workflows:
-        text = (run.path / record["history_file"]).read_text()
-        yield record, WorkflowHistory.from_json(record["workflow_id"], text)
+    for record, data in run.histories():
+        yield record, WorkflowHistory.from_json(record["workflow_id"], data)
 
 
 def events_of(history: WorkflowHistory, kind: str) -> list[HistoryEvent]:
@@ -38,8 +37,7 @@ def retried_activities(run: RunFolder) -> list[dict[str, Any]]:
 
 
 def activity_events(run: RunFolder) -> list[dict[str, Any]]:
-    return [json.loads(line) for path in run.workers_dir.glob("*.activities.jsonl")
-            for line in path.read_text().splitlines() if line.strip()]
+    return [json.loads(line) for line in run.attempt_log_lines()]
 
 
 def faults(run: RunFolder, phase: str) -> list[dict[str, Any]]:

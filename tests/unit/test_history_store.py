@@ -1,0 +1,50 @@
+"""How a run folder stores histories: gzip JSON-lines parts, one member per history."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from harness.history_store import HistoryWriter, iter_histories, read_history
+from harness.runfolder import RunFolder
+
+
+def history(n: int) -> str:
+    events = [{"eventId": str(i), "eventType": "EVENT_TYPE_X", "note": "a\nb"}
+              for i in range(1, n + 1)]
+    return json.dumps({"events": events}, indent=2)  # layout newlines must not break lines
+
+
+def test_parts_roll_over_and_each_record_reads_its_own_history(tmp_path: Path) -> None:
+    with HistoryWriter(tmp_path, per_part=2) as writer:
+        stored = [writer.add(f"w{i}", f"r{i}", history(i + 1)) for i in range(5)]
+    assert [s["history_file"] for s in stored] == [
+        "histories/part-00000.jsonl.gz"] * 2 + ["histories/part-00001.jsonl.gz"] * 2 + [
+        "histories/part-00002.jsonl.gz"]
+    records = [{"workflow_id": f"w{i}", "run_id": f"r{i}", **s} for i, s in enumerate(stored)]
+    for i, record in enumerate(records):
+        events = read_history(tmp_path, record)["events"]  # type: ignore[index]
+        assert len(events) == i + 1 and events[0]["note"] == "a\nb"
+    # A part is an ordinary gzip JSON-lines file (zcat, gzip.open).
+    with gzip.open(tmp_path / "histories/part-00001.jsonl.gz", "rt") as f:
+        assert [json.loads(line)["workflow_id"] for line in f] == ["w2", "w3"]
+    streamed = [(r["workflow_id"], len(h["events"])) for r, h in
+                iter_histories(tmp_path, reversed(records))]
+    assert streamed == [(f"w{i}", i + 1) for i in range(5)]  # storage order
+
+
+def test_a_run_folder_of_single_json_histories_still_reads(tmp_path: Path) -> None:
+    (tmp_path / "histories").mkdir()
+    (tmp_path / "histories" / "w__r.json").write_text(history(3))
+    record = {"workflow_id": "w", "run_id": "r", "history_file": "histories/w__r.json"}
+    (tmp_path / "workflows.json").write_text(json.dumps([record, {"workflow_id": "x"}]))
+    run = RunFolder(tmp_path)
+    assert len(run.history(record)["events"]) == 3  # type: ignore[index]
+    assert [r["workflow_id"] for r, _ in run.histories()] == ["w"]
+    assert run.history({"workflow_id": "gone", "history_file": "histories/no.json"}) is None
+
+
+def test_run_folder_paths_are_absolute(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    assert RunFolder(Path("reports/x")).path == tmp_path / "reports" / "x"
