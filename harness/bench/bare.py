@@ -29,7 +29,7 @@ class BenchWorker:
     """The baseline worker as an owned process."""
 
     def __init__(self, conn: TemporalConnection, queue: str, folder: Path, name: str) -> None:
-        self.ready = folder / f"{name}.ready"
+        self.ready = folder.absolute() / f"{name}.ready"
         self.process = OwnedProcess(
             name, [sys.executable, "-m", "harness.bench.noop_worker", conn.address,
                    conn.namespace, queue, str(self.ready)], log_path=folder / f"{name}.log")
@@ -73,12 +73,16 @@ async def bare_throughput(client: Client, queue: str, run_id: str, *, concurrenc
             "workflows_per_s": round(len(done) / seconds, 2) if seconds else 0.0}
 
 
-async def minimal_fanout(client: Client, queue: str, workflow_id: str, children: int,
-                         activities: int) -> dict[str, Any]:
+async def minimal_fanout(client: Client, queue: str, workflow_id: str, parents: int,
+                         children: int, activities: int) -> dict[str, Any]:
+    """`parents` plain-SDK fan-outs at once; activities/s over first start to last result."""
     started = time.time()
-    await client.execute_workflow(FANOUT_WORKFLOW, args=[children, activities], id=workflow_id,
-                                  task_queue=queue)
+    await asyncio.gather(*(
+        client.execute_workflow(FANOUT_WORKFLOW, args=[children, activities],
+                                id=f"{workflow_id}-{p}", task_queue=queue)
+        for p in range(parents)))
     seconds = time.time() - started
-    total = children * activities
-    return {"children": children, "activities": activities, "activities_total": total,
-            "seconds": round(seconds, 3), "activities_per_s": round(total / seconds, 2)}
+    total = parents * children * activities
+    return {"parents": parents, "children": children, "activities": activities,
+            "activities_total": total, "seconds": round(seconds, 3),
+            "activities_per_s": round(total / seconds, 2)}

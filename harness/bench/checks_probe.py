@@ -1,10 +1,11 @@
-"""Time and peak memory of every registered check over one run folder, in a fresh process.
+"""Time and peak memory of every applicable check over one run folder, in a fresh process.
 
     python -m harness.bench.checks_probe RUN_DIR OUT.json
 
 A process of its own so the peak RSS (VmHWM) is the checks' and the interpreter's, not the
-benchmark's. Checks that need event histories (determinism/replay)
-are left out: the synthetic folder has none (see harness/bench/synthetic.py).
+benchmark's. `determinism` is left out: it replays each history on the workflow code that
+produced it, a cost of the SDK's replayer, and synthetic histories were not produced by
+the code (every other check reads histories like a real run's).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-NEEDS_HISTORIES = ("determinism", "replay")
+REPLAYS = ("determinism",)
 
 
 def probe(run_dir: Path) -> dict[str, object]:
@@ -23,7 +24,7 @@ def probe(run_dir: Path) -> dict[str, object]:
     from harness.judge import judge
     from harness.runfolder import RunFolder
 
-    names = [n for n in CHECKS if not any(word in n for word in NEEDS_HISTORIES)]
+    names = [n for n in CHECKS if n not in REPLAYS]
     started = time.perf_counter()
     verdicts = judge(RunFolder(run_dir), [(name, {}) for name in names])
     seconds = time.perf_counter() - started
@@ -32,6 +33,11 @@ def probe(run_dir: Path) -> dict[str, object]:
             "excluded": [n for n in CHECKS if n not in names],
             "verdicts": {v.check: str(v.status) for v in verdicts},
             "per_check_seconds": {v.check: v.stats.get("seconds") for v in verdicts}}
+
+
+def folder_mb(path: Path) -> float:
+    """Bytes on disk of every file under `path`, in MB."""
+    return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20, 1)
 
 
 def peak_rss_mb() -> float:

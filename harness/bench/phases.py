@@ -17,7 +17,7 @@ from typing import Any
 from temporalio.client import Client
 
 from harness.bench.bare import BenchWorker, bare_throughput, minimal_fanout
-from harness.bench.checks_probe import NEEDS_HISTORIES
+from harness.bench.checks_probe import REPLAYS, folder_mb
 from harness.bench.synthetic import write_synthetic_run
 from harness.errors import StackError
 from harness.load.journals import LoadJournals
@@ -31,7 +31,7 @@ from harness.runner import run_scenario
 from harness.stack.connection import TemporalConnection
 from harness.stack.processes import OwnedProcess
 from harness.stack.stack import Stack
-from harness.stack.temporal_server import FAST_PRAGMAS, TemporalDevServer
+from harness.stack.temporal_server import TemporalDevServer
 
 
 async def locust_throughput(conn: TemporalConnection, queue: str, run_id: str, folder: Path,
@@ -78,12 +78,14 @@ async def reference_fanout(stack: Stack, runs_dir: Path, *, parents: int, childr
 
 
 async def fanout_via(conn: TemporalConnection, client: Client, folder: Path, name: str,
-                     children: int, activities: int) -> dict[str, Any]:
-    """The minimal fan-out with its worker connected through `conn`."""
+                     parents: int, children: int, activities: int) -> dict[str, Any]:
+    """The minimal fan-out with its own fresh worker connected through `conn` (a fresh
+    process per measurement, as the reference fan-out gets fresh workers per run)."""
     queue = f"bench-{name}-{int(time.time() * 1000)}"
     worker = await BenchWorker(conn, queue, folder, name).start()
     try:
-        return await minimal_fanout(client, queue, f"{queue}/fanout", children, activities)
+        return await minimal_fanout(client, queue, f"{queue}/fanout", parents, children,
+                                    activities)
     finally:
         await asyncio.to_thread(worker.stop)
 
@@ -106,34 +108,37 @@ async def db_throughput(folder: Path, pragmas: tuple[str, ...], *, concurrency: 
     return {**figures, "pragmas": list(pragmas)}
 
 
-async def db_pair(folder: Path, *, concurrency: int, duration: float) -> dict[str, Any]:
-    return {
-        "default": await db_throughput(folder / "db-default", FAST_PRAGMAS,
-                                       concurrency=concurrency, duration=duration),
-        "naive": await db_throughput(folder / "db-naive", (), concurrency=concurrency,
-                                     duration=duration),
-    }
 
 
-async def checks_cost(folder: Path, workflows: int) -> dict[str, Any]:
-    """Every registered check (but those needing histories) over a synthetic run folder.
+async def synthetic_cost(folder: Path, children: int, activities: int) -> dict[str, Any]:
+    """Write a synthetic children x activities fan-out run folder (the collection format),
+    then every applicable check over it in a fresh process: seconds, peak RSS, folder size.
 
     The synthetic run is scratch, made and removed here: left in the bench folder it would
     pass for a real run in the user's reports (and in their trend).
     """
     out = folder / "checks-probe.json"
     with tempfile.TemporaryDirectory(prefix="harness-bench-") as scratch:
-        run_dir = write_synthetic_run(Path(scratch) / "synthetic-run", workflows)
+        run_dir = Path(scratch) / "synthetic-run"
+        started = time.perf_counter()
+        await asyncio.to_thread(write_synthetic_run, run_dir, children, activities)
+        write_seconds = time.perf_counter() - started
+        size_mb = folder_mb(run_dir)
         proc = OwnedProcess("checks-probe", [sys.executable, "-m",
                                              "harness.bench.checks_probe", str(run_dir),
                                              str(out)],
                             log_path=folder / "checks-probe.log")
         proc.start()
-        code = await asyncio.to_thread(proc.wait, 600)
+        code = await asyncio.to_thread(proc.wait, 900)
         if code is None:
             await asyncio.to_thread(proc.kill)
     if code != 0 or not out.exists():
         raise StackError(f"the checks probe failed (exit {code}); see {proc.log_path}")
     result = json.loads(out.read_text(encoding="utf-8"))
-    return {**result, "workflows": workflows, "excluded_because": f"needs histories "
-            f"({', '.join(NEEDS_HISTORIES)})"}
+    return {"children": children, "activities": activities,
+            "activities_total": children * activities, "write_seconds": round(write_seconds, 1),
+            "checks_seconds": result["seconds"], "rss_mb": result["rss_mb"],
+            "run_folder_mb": size_mb, "checks": result["checks"],
+            "excluded": {name: "replays workflow code (the SDK's replayer, not the harness)"
+                         for name in REPLAYS},
+            "verdicts": result["verdicts"], "per_check_seconds": result["per_check_seconds"]}

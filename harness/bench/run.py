@@ -1,13 +1,19 @@
 """`harness bench`: every comparison in one invocation, on one stack; JSON out.
 
-    (a) bare SDK client + minimal worker        (b) the Locust path, same work, same worker
-    (c) reference fan-out vs a minimal one; 20K vs 1K activities (linearity)
-    (d) embedded default DB pragmas vs a file DB without them (two fresh servers)
-    (e) all checks over a synthetic 10K-workflow run folder: seconds and peak RSS
+    locust_vs_bare       the Locust path vs a bare asyncio client, same no-op workflow
+    fanout_vs_minimal    the reference fan-out (use_ledger false) vs a minimal plain-SDK one,
+                         100 x 100 per parent, 2 parents (20K activities)
+    overhead_20k_vs_1k   (reference / minimal at 20K) / (reference / minimal at 1K): the
+                         harness's cost must grow no faster than the server's
+    default_vs_naive_db  embedded default SQLite pragmas vs a file DB without them
+    synthetic_1m_*       a 1K x 1K fan-out run folder in the collection format, then every
+                         applicable check over it: seconds, peak RSS, folder size
 
-The fan-out workers connect direct (no toxiproxy hop: nothing is injected here); the hop's
-cost is measured on its own as `proxy_vs_direct`. Targets are reported, never asserted. A
-part that fails is recorded under `errors` with null figures, and the others still run.
+Every ratio comes from interleaved pairs (pairs.py) after a warm-up, as median, min and max;
+a spread over 10% is flagged. The fan-out workers connect direct (no toxiproxy hop: nothing
+is injected here); the hop's cost is `proxy_vs_direct` (info, one pair). Targets are
+reported, never asserted. A part that fails is recorded under `errors` with null figures,
+and the others still run.
 """
 
 from __future__ import annotations
@@ -19,38 +25,39 @@ from pathlib import Path
 from typing import Any
 
 from harness.bench.bare import BenchWorker, bare_throughput
+from harness.bench.pairs import Interleaved, ratio_summary
 from harness.bench.phases import (
-    checks_cost,
-    db_pair,
+    db_throughput,
     fanout_via,
     locust_throughput,
     reference_fanout,
+    synthetic_cost,
 )
 from harness.load.links import workers_direct
 from harness.stack.stack import Stack
+from harness.stack.temporal_server import FAST_PRAGMAS
 
 
 @dataclass(frozen=True)
 class BenchSizes:
-    duration: float  # (a), (b): seconds of closed-loop load
-    users: int  # (a), (b): workflows in flight
-    fanout: tuple[int, int]  # (c): children x activities
-    linear_small: tuple[int, int, int]  # (c): parents, children, activities
-    linear_big: tuple[int, int, int]
+    pairs: int  # interleaved A/B pairs per ratio
+    duration: float  # locust/bare: seconds of closed-loop load per measurement
+    users: int  # locust/bare: workflows in flight
+    warmup: float  # seconds of bare load before the first pair (discarded)
+    big: tuple[int, int, int]  # parents, children, activities: fanout_vs_minimal, 20K side
+    small: tuple[int, int, int]  # the 1K side of overhead_20k_vs_1k
     proxy_fanout: tuple[int, int]
-    db_duration: float  # (d)
-    checks_workflows: int  # (e)
+    db_duration: float
+    synthetic: tuple[int, int]  # children x activities of the synthetic run folder
 
 
-FULL = BenchSizes(10.0, 10, (100, 100), (1, 10, 100), (2, 100, 100), (100, 30), 10.0, 10_000)
-QUICK = BenchSizes(3.0, 5, (4, 5), (1, 2, 10), (2, 10, 20), (4, 5), 3.0, 1_000)
+FULL = BenchSizes(3, 8.0, 10, 4.0, (2, 100, 100), (1, 10, 100), (10, 30), 5.0, (1000, 1000))
+QUICK = BenchSizes(3, 2.0, 5, 1.0, (1, 4, 5), (1, 2, 5), (4, 5), 2.0, (20, 50))
 
-TARGETS = {"locust_vs_bare": 0.95, "fanout_vs_minimal": 0.9, "linear_20k_vs_1k": 0.85,
-           "default_vs_naive_db": 2.0, "checks_10k_seconds": 30.0, "checks_10k_rss_mb": 400.0}
-
-
-def _ratio(a: float | None, b: float | None) -> float | None:
-    return round(a / b, 3) if a and b else None
+RATIOS = ("locust_vs_bare", "fanout_vs_minimal", "overhead_20k_vs_1k", "default_vs_naive_db")
+TARGETS = {"locust_vs_bare": 0.95, "fanout_vs_minimal": 0.9, "overhead_20k_vs_1k": 0.95,
+           "default_vs_naive_db": 2.0, "synthetic_1m_checks_seconds": 120.0,
+           "synthetic_1m_rss_mb": 1500.0, "synthetic_1m_run_folder_mb": 500.0}
 
 
 class Phases:
@@ -72,90 +79,151 @@ class Phases:
             self.raw[key] = None
         return self.raw[key]
 
-    def figure(self, key: str, *path: str) -> Any:
-        value: Any = self.raw.get(key)
-        for part in path:
-            value = value.get(part) if isinstance(value, dict) else None
-        return value
+
+def _summary(pairs: Interleaved | None) -> dict[str, Any]:
+    return pairs.summary() if pairs is not None else ratio_summary([])
+
+
+async def locust_pairs(stack: Stack, folder: Path, sizes: BenchSizes) -> Interleaved:
+    """Bare client (A) and the Locust path (B) on the same queue and the same worker."""
+    assert stack.direct is not None
+    client = await stack.direct.connect()
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    queue, run_id = f"bench-noop-{stamp}", f"bench-{stamp}"
+    worker = await BenchWorker(stack.direct, queue, folder, "bench-worker").start()
+    try:
+        # Warm-up, discarded: the first seconds on a fresh worker and server are slower.
+        await bare_throughput(client, queue, f"{run_id}-warmup", concurrency=sizes.users,
+                              duration=sizes.warmup)
+
+        async def bare(i: int) -> dict[str, Any]:
+            return await bare_throughput(client, queue, f"{run_id}-bare-{i}",
+                                         concurrency=sizes.users, duration=sizes.duration)
+
+        async def locust(i: int) -> dict[str, Any]:
+            assert stack.direct is not None
+            return await locust_throughput(stack.direct, queue, f"{run_id}-locust-{i}",
+                                           folder / f"load-{i}", users=sizes.users,
+                                           duration=sizes.duration)
+
+        return await Interleaved(bare, locust, "workflows_per_s").run(sizes.pairs)
+    finally:
+        worker.stop()
+
+
+async def fanout_pairs(stack: Stack, folder: Path, shape: tuple[int, int, int],
+                       pairs: int) -> Interleaved:
+    """Minimal plain-SDK fan-out (A) and the reference fan-out through run_scenario (B)."""
+    assert stack.direct is not None
+    client = await stack.direct.connect()
+    parents, children, activities = shape
+    tag = f"{parents * children * activities}"
+
+    async def minimal(i: int) -> dict[str, Any]:
+        assert stack.direct is not None
+        return await fanout_via(stack.direct, client, folder, f"minimal-{tag}-{i}", parents,
+                                children, activities)
+
+    async def reference(i: int) -> dict[str, Any]:
+        with workers_direct(stack):
+            return await reference_fanout(stack, folder / "runs", parents=parents,
+                                          children=children, activities=activities)
+
+    return await Interleaved(minimal, reference, "activities_per_s").run(pairs)
+
+
+async def db_pairs(folder: Path, sizes: BenchSizes) -> Interleaved:
+    """A fresh naive-DB server (A) and a fresh default one (B), per measurement."""
+
+    async def naive(i: int) -> dict[str, Any]:
+        return await db_throughput(folder / f"db-naive-{i}", (), concurrency=sizes.users,
+                                   duration=sizes.db_duration)
+
+    async def default(i: int) -> dict[str, Any]:
+        return await db_throughput(folder / f"db-default-{i}", FAST_PRAGMAS,
+                                   concurrency=sizes.users, duration=sizes.db_duration)
+
+    return await Interleaved(naive, default, "workflows_per_s").run(sizes.pairs)
+
+
+def overhead(big: Interleaved | None, small: Interleaved | None) -> dict[str, Any]:
+    """Per pair index: (reference/minimal at 20K) / (reference/minimal at 1K)."""
+    if big is None or small is None:
+        return ratio_summary([])
+    return ratio_summary([b / s for b, s in zip(big.ratios(), small.ratios(), strict=False)
+                          if s])
 
 
 async def run_bench(stack: Stack, folder: Path, quick: bool,
                     say: Callable[[str], None] = print) -> dict[str, Any]:
     sizes = QUICK if quick else FULL
     assert stack.direct is not None
+    folder = folder.absolute()
     folder.mkdir(parents=True, exist_ok=True)
-    client = await stack.direct.connect()
     started = time.monotonic()
     phases = Phases(say)
-    stamp = time.strftime("%Y%m%dT%H%M%S")
+    n = sizes.pairs
+    big_total = sizes.big[0] * sizes.big[1] * sizes.big[2]
+    small_total = sizes.small[0] * sizes.small[1] * sizes.small[2]
 
-    queue, run_id = f"bench-noop-{stamp}", f"bench-{stamp}"
-    worker = await BenchWorker(stack.direct, queue, folder, "bench-worker").start()
-    try:
-        loop = {"concurrency": sizes.users, "duration": sizes.duration}
-        await phases.run("bare_1", "(a) bare SDK baseline",
-                         bare_throughput(client, queue, run_id, **loop))
-        await phases.run("locust", "(b) Locust path, same work and worker", locust_throughput(
-            stack.direct, queue, run_id, folder / "load", users=sizes.users,
-            duration=sizes.duration))
-        await phases.run("bare_2", "(a) bare SDK baseline again (drift check)",
-                         bare_throughput(client, queue, run_id + "-2", **loop))
-    finally:
-        worker.stop()
-    bare = [r["workflows_per_s"] for r in (phases.raw["bare_1"], phases.raw["bare_2"]) if r]
-    phases.raw["bare"] = {"workflows_per_s": round(sum(bare) / len(bare), 2) if bare else None}
-
-    c, a = sizes.fanout
-    runs = folder / "runs"
-    # Minimal, reference, minimal again: the server's database grows run after run, so the
-    # minimal figure is the mean of one run before and one after the reference.
-    await phases.run("fanout_minimal_1", f"(c) minimal fan-out {c}x{a}",
-                     fanout_via(stack.direct, client, folder, "fanout-minimal-1", c, a))
-    with workers_direct(stack):
-        await phases.run("fanout_reference", f"(c) reference fan-out {c}x{a}", reference_fanout(
-            stack, runs, parents=1, children=c, activities=a))
-    await phases.run("fanout_minimal_2", f"(c) minimal fan-out {c}x{a} again",
-                     fanout_via(stack.direct, client, folder, "fanout-minimal-2", c, a))
-    minimal = [r["activities_per_s"] for r in (phases.raw["fanout_minimal_1"],
-                                               phases.raw["fanout_minimal_2"]) if r]
-    phases.raw["fanout_minimal"] = {
-        "activities_per_s": round(sum(minimal) / len(minimal), 2) if minimal else None}
-    with workers_direct(stack):
-        for key, (p, ch, ac) in (("linear_small", sizes.linear_small),
-                                 ("linear_big", sizes.linear_big)):
-            await phases.run(key, f"(c) linearity: {p * ch * ac} activities", reference_fanout(
-                stack, runs, parents=p, children=ch, activities=ac))
+    locust = await phases.run("locust_vs_bare", f"bare SDK vs Locust path, {n} pairs of "
+                              f"{sizes.duration:g} s", locust_pairs(stack, folder, sizes))
+    big = await phases.run("fanout_big", f"minimal vs reference fan-out, {big_total} "
+                           f"activities, {n} pairs", fanout_pairs(stack, folder, sizes.big, n))
+    small = await phases.run("fanout_small", f"minimal vs reference fan-out, {small_total} "
+                             f"activities, {n} pairs",
+                             fanout_pairs(stack, folder, sizes.small, n))
+    proxy = None
     if stack.worker_connection is not None and stack.worker_connection != stack.direct:
-        pc, pa = sizes.proxy_fanout
-        await phases.run("hop_direct", "toxiproxy hop: minimal fan-out direct", fanout_via(
-            stack.direct, client, folder, "hop-direct", pc, pa))
-        await phases.run("hop_proxy", "toxiproxy hop: minimal fan-out through the proxy",
-                         fanout_via(stack.worker_connection, client, folder, "hop-proxy",
-                                    pc, pa))
+        proxy = await phases.run("proxy", "toxiproxy hop: minimal fan-out direct vs proxied",
+                                 proxy_pair(stack, folder, sizes.proxy_fanout))
+    db = await phases.run("db", f"naive vs default DB, {n} pairs of fresh servers",
+                          db_pairs(folder, sizes))
+    children, activities = sizes.synthetic
+    await phases.run("synthetic", f"synthetic {children} x {activities} run folder: write, "
+                     "then every applicable check", synthetic_cost(folder, children,
+                                                                    activities))
 
-    await phases.run("db", "(d) embedded default DB vs naive file DB",
-                     db_pair(folder, concurrency=sizes.users, duration=sizes.db_duration))
-    await phases.run("checks", f"(e) all checks over {sizes.checks_workflows} synthetic "
-                     "workflows", checks_cost(folder, sizes.checks_workflows))
-
-    f = phases.figure
+    syn = phases.raw.get("synthetic") or {}
     result: dict[str, Any] = {
-        "locust_vs_bare": _ratio(f("locust", "workflows_per_s"), f("bare", "workflows_per_s")),
-        "fanout_vs_minimal": _ratio(f("fanout_reference", "activities_per_s"),
-                                    f("fanout_minimal", "activities_per_s")),
-        "linear_20k_vs_1k": _ratio(f("linear_big", "activities_per_s"),
-                                   f("linear_small", "activities_per_s")),
-        "default_vs_naive_db": _ratio(f("db", "default", "workflows_per_s"),
-                                      f("db", "naive", "workflows_per_s")),
-        "checks_10k_seconds": f("checks", "seconds"),
-        "checks_10k_rss_mb": f("checks", "rss_mb"),
-        "proxy_vs_direct": _ratio(f("hop_proxy", "activities_per_s"),
-                                  f("hop_direct", "activities_per_s")),
+        "locust_vs_bare": _summary(locust),
+        "fanout_vs_minimal": _summary(big),
+        "overhead_20k_vs_1k": overhead(big, small),
+        "default_vs_naive_db": _summary(db),
+        "synthetic_1m_checks_seconds": syn.get("checks_seconds"),
+        "synthetic_1m_rss_mb": syn.get("rss_mb"),
+        "synthetic_1m_run_folder_mb": syn.get("run_folder_mb"),
+        "proxy_vs_direct": _summary(proxy),
     }
+    raw = {key: (value.raw() if isinstance(value, Interleaved) else value)
+           for key, value in phases.raw.items()}
     result.update({"targets": TARGETS, "quick": quick, "sizes": asdict(sizes),
-                   "errors": phases.errors, "raw": phases.raw,
+                   "errors": phases.errors, "raw": raw,
                    "seconds": round(time.monotonic() - started, 1), "folder": str(folder)})
     return result
+
+
+async def proxy_pair(stack: Stack, folder: Path, shape: tuple[int, int]) -> Interleaved:
+    assert stack.direct is not None and stack.worker_connection is not None
+    client = await stack.direct.connect()
+    c, a = shape
+
+    async def direct(i: int) -> dict[str, Any]:
+        assert stack.direct is not None
+        return await fanout_via(stack.direct, client, folder, f"hop-direct-{i}", 1, c, a)
+
+    async def proxied(i: int) -> dict[str, Any]:
+        assert stack.worker_connection is not None
+        return await fanout_via(stack.worker_connection, client, folder, f"hop-proxy-{i}", 1,
+                                c, a)
+
+    return await Interleaved(direct, proxied, "activities_per_s").run(1)
+
+
+def figure(result: dict[str, Any], key: str) -> float | None:
+    """The headline value of a key: a ratio's median, or a plain figure."""
+    value = result.get(key)
+    return value.get("median") if isinstance(value, dict) else value
 
 
 def meets(key: str, value: float | None) -> bool | None:
@@ -163,4 +231,4 @@ def meets(key: str, value: float | None) -> bool | None:
     target = TARGETS.get(key)
     if value is None or target is None:
         return None
-    return value <= target if key.startswith("checks_") else value >= target
+    return value <= target if key.startswith("synthetic_") else value >= target

@@ -1,111 +1,263 @@
-"""A synthetic run folder of N order-saga workflows, in the documented format, for (e).
+"""A synthetic fan-out run folder (the seed's 1K children x 1K activities), as a run writes it.
 
-What it holds, per docs/run-folder.md: meta.json, scenario.yaml, journal.jsonl (start and
-result invoke/ok|fail per workflow, worker start/ready), workflows.json, ledger.json
-(attempts and effects of each step; failed orders are declined at charge and compensated:
-reserve, charge rejected, refund noop, release), workers/worker-1.1.activities.jsonl.
-No histories: a check that needs them (determinism/replay) is left out of the benchmark.
-One order in ten fails; every order is idempotent and conserved, so a correct check passes.
+Same files and formats as a real `harness scale` run of one fan-out parent with
+`use_ledger: false` (docs/run-folder.md): meta.json, scenario.yaml, journal.jsonl (run,
+worker and client entries), workflows.json (the parent and its children, each pointing at
+its stored history), histories/ written through the collection's own HistoryWriter (the
+parent's and every child's event history, in the protobuf JSON the server returns), the
+workers' attempt log (a started and a completed line per activity, compressed as a
+finished run leaves it), and an empty ledger.
+
+Events are built from string templates, not dicts: a 1K x 1K folder has about 3M events
+and this is what the benchmark waits for before it can time the checks. Every child
+completes and the parent's aggregate is exact, so a correct check passes or says unknown.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 from pathlib import Path
 from typing import Any
 
+from harness.attempt_log import LEVEL, SUFFIX
+from harness.history_store import HistoryWriter
+from harness.workloads.fanout.model import expected_total, item_value
+
 RUN_ID = "synthetic-20260101T000000"
 IDENTITY = "worker-1.1"
+PARENT = f"{RUN_ID}/fanout-0"
+QUEUE = f"tq-{RUN_ID}"
+BUILD = "0123456789abcdef0123456789abcdef"
+WFT_EVERY = 50  # activity completions per workflow task, as a busy worker batches them
+ATTEMPT_LOG = f"workers/{IDENTITY}{SUFFIX}.gz"
 
 
-def _order(i: int, t: float) -> dict[str, Any]:
-    wid = f"{RUN_ID}/order_saga-{i}"
-    fails = i % 10 == 9
-    steps = (["reserve", "charge", "refund", "release"] if fails
-             else ["reserve", "charge", "ship"])
-    return {"wid": wid, "fails": fails, "steps": steps, "t": t}
+def _b64(value: Any) -> str:
+    return base64.b64encode(json.dumps(value, separators=(",", ":")).encode()).decode()
 
 
-_OPS = {"reserve": ("inventory", "reserve"), "charge": ("payments", "charge"),
-        "ship": ("shipping", "ship"), "refund": ("payments", "refund"),
-        "release": ("inventory", "release")}
-_ACTIVITY = {"reserve": "reserve_inventory", "charge": "charge_payment", "ship": "ship_order",
-             "refund": "refund_payment", "release": "release_inventory"}
+_JSON = base64.b64encode(b"json/plain").decode()
 
 
-def write_synthetic_run(path: Path, workflows: int) -> Path:
-    """Write the folder and return it (plain string building: about 1 s for 10K)."""
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "workers").mkdir(exist_ok=True)
-    journal, records, activities = [], [], []
-    attempts: list[dict[str, Any]] = []
-    effects: list[dict[str, Any]] = []
-    seq = 0
+def _payload(value: Any) -> str:
+    return f'{{"payloads": [{{"metadata": {{"encoding": "{_JSON}"}}, "data": "{_b64(value)}"}}]}}'
 
-    def entry(t: float, kind: str, **fields: Any) -> None:
-        nonlocal seq
-        seq += 1
-        journal.append(json.dumps({"seq": seq, "t": t, "kind": kind, **fields}))
 
-    entry(1000.0, "run", type="start", run_id=RUN_ID, seed=1, scenario="synthetic")
-    entry(1000.1, "worker", type="start", identity=IDENTITY, pid=1)
-    entry(1000.2, "worker", type="ready", identity=IDENTITY, pid=1)
-    for i in range(workflows):
-        o = _order(i, 1001.0 + i * 0.01)
-        wid, t = o["wid"], o["t"]
-        expect = "FAILED" if o["fails"] else "COMPLETED"
-        entry(t, "client", op="start", type="invoke", workflow_id=wid, workload="order_saga",
-              workflow_type="OrderSaga", expect=expect, fail_at="charge" if o["fails"] else None)
-        entry(t + 0.001, "client", op="start", type="ok", workflow_id=wid, run_id=f"r{i}")
-        entry(t + 0.002, "client", op="result", type="invoke", workflow_id=wid)
-        for n, step in enumerate(o["steps"]):
-            service, op = _OPS[step]
-            ref = f"{wid}/{step}"
-            st = t + 0.01 + n * 0.01
-            rejected = o["fails"] and step == "charge"
-            noop = o["fails"] and step == "refund"
-            outcome = "rejected" if rejected else "noop" if noop else "applied"
-            attempts.append({"seq": len(attempts) + 1, "t": st, "service": service, "op": op,
-                             "key": ref, "ref": ref, "workflow_id": wid, "outcome": outcome,
-                             "status": 402 if rejected else 200, "body": {"order_id": f"o{i}"}})
-            if outcome == "applied":
-                effects.append({"seq": len(effects) + 1, "t": st, "service": service, "op": op,
-                                "key": ref, "ref": ref, "workflow_id": wid,
-                                "data": {"order_id": f"o{i}"}, "response": {"ok": True}})
-            for event in ("started", "failed" if rejected else "completed"):
-                activities.append(json.dumps({
-                    "t": st, "identity": IDENTITY, "event": event, "workflow_id": wid,
-                    "workflow_run_id": f"r{i}", "activity_id": str(n + 1),
-                    "activity_type": _ACTIVITY[step], "attempt": 1,
-                    **({"error": "declined"} if rejected else {})}))
-        end = t + 0.06
-        if o["fails"]:
-            entry(end, "client", op="result", type="fail", workflow_id=wid, status="FAILED",
-                  error="order failed at charge_payment; compensated")
-        else:
-            entry(end, "client", op="result", type="ok", workflow_id=wid, status="COMPLETED",
-                  value={"order_id": f"o{i}", "status": "completed"})
-        records.append({
-            "workflow_id": wid, "run_id": f"r{i}", "workflow_type": "OrderSaga",
-            "status": expect, "parent_id": None, "start_time": f"2026-01-01T00:00:{i % 60:02d}",
-            "close_time": f"2026-01-01T00:01:{i % 60:02d}",
-            "history_file": f"histories/{wid.replace('/', '__')}__r{i}.json",
-            "history_length": 20,
-            "last_event": {"id": 20, "type": f"EVENT_TYPE_WORKFLOW_EXECUTION_{expect}",
-                           "time": "2026-01-01T00:01:00"},
-            **({"failure": "order failed at charge_payment"} if o["fails"]
-               else {"result": {"order_id": f"o{i}", "status": "completed"}})})
-    entry(1001.0 + workflows * 0.01 + 1, "run", type="driven", deadline_exceeded=False)
-    entry(1001.0 + workflows * 0.01 + 2, "run", type="end")
-    (path / "journal.jsonl").write_text("\n".join(journal) + "\n", encoding="utf-8")
-    (path / f"workers/{IDENTITY}.activities.jsonl").write_text(
-        "\n".join(activities) + "\n", encoding="utf-8")
-    (path / "workflows.json").write_text(json.dumps(records), encoding="utf-8")
-    (path / "ledger.json").write_text(json.dumps(
-        {"attempts": attempts, "effects": effects, "callbacks": []}), encoding="utf-8")
+class _Events:
+    """Appends events of one history as JSON text, numbering them and stamping times."""
+
+    def __init__(self, t0: float) -> None:
+        self.parts: list[str] = []
+        self.n = 0
+        self.t = t0
+
+    def add(self, kind: str, attrs_key: str, attrs: str, dt: float = 0.0005) -> int:
+        self.n += 1
+        self.t += dt
+        stamp = _stamp(self.t)
+        self.parts.append(
+            f'{{"eventId": "{self.n}", "eventTime": "{stamp}", "eventType": "EVENT_TYPE_{kind}", '
+            f'"taskId": "{1048576 + self.n}", "{attrs_key}": {attrs}}}')
+        return self.n
+
+    def workflow_task(self) -> int:
+        scheduled = self.add("WORKFLOW_TASK_SCHEDULED", "workflowTaskScheduledEventAttributes",
+                             f'{{"taskQueue": {{"name": "{QUEUE}", "kind": '
+                             f'"TASK_QUEUE_KIND_NORMAL"}}, "startToCloseTimeout": "10s", '
+                             f'"attempt": 1}}')
+        started = self.add("WORKFLOW_TASK_STARTED", "workflowTaskStartedEventAttributes",
+                           f'{{"scheduledEventId": "{scheduled}", "identity": "{IDENTITY}", '
+                           f'"requestId": "req-{self.n}", "historySizeBytes": "{self.n * 400}", '
+                           f'"workerVersion": {{"buildId": "{BUILD}"}}}}')
+        return self.add("WORKFLOW_TASK_COMPLETED", "workflowTaskCompletedEventAttributes",
+                        f'{{"scheduledEventId": "{scheduled}", "startedEventId": "{started}", '
+                        f'"identity": "{IDENTITY}", "workerVersion": {{"buildId": "{BUILD}"}}, '
+                        f'"sdkMetadata": {{"sdkName": "temporal-python", "sdkVersion": '
+                        f'"1.35.0"}}, "meteringMetadata": {{}}}}')
+
+    def started(self, workflow_type: str, workflow_id: str, value: Any,
+                parent: str | None) -> None:
+        parent_attrs = (f'"parentWorkflowNamespace": "default", "parentWorkflowExecution": '
+                        f'{{"workflowId": "{parent}", "runId": "run-parent"}}, '
+                        f'"parentInitiatedEventId": "5", ' if parent else "")
+        self.add("WORKFLOW_EXECUTION_STARTED", "workflowExecutionStartedEventAttributes",
+                 f'{{"workflowType": {{"name": "{workflow_type}"}}, {parent_attrs}"taskQueue": '
+                 f'{{"name": "{QUEUE}", "kind": "TASK_QUEUE_KIND_NORMAL"}}, "input": '
+                 f'{_payload(value)}, "workflowTaskTimeout": "10s", "originalExecutionRunId": '
+                 f'"run-{workflow_id}", "identity": "{IDENTITY}", "attempt": 1, '
+                 f'"firstWorkflowTaskBackoff": "0s", "workflowId": "{workflow_id}", '
+                 f'"priority": {{}}}}')
+
+    def completed(self, value: Any, wft: int) -> None:
+        self.add("WORKFLOW_EXECUTION_COMPLETED", "workflowExecutionCompletedEventAttributes",
+                 f'{{"result": {_payload(value)}, "workflowTaskCompletedEventId": "{wft}"}}')
+
+    def json(self) -> str:
+        return '{"events": [' + ", ".join(self.parts) + "]}"
+
+
+def _stamp(t: float) -> str:
+    seconds = int(t)
+    h, rem = divmod(seconds % 86400, 3600)
+    m, s = divmod(rem, 60)
+    return f"2026-01-01T{h:02d}:{m:02d}:{s:02d}.{int((t - seconds) * 1e9):09d}Z"
+
+
+def child_history(child: int, activities: int, t0: float, log: list[str]) -> tuple[str, float]:
+    """One child's history (every activity scheduled at once, completions batched into
+    workflow tasks) and its attempt-log lines; returns (JSON text, end time)."""
+    wid = f"{PARENT}/child-{child}"
+    ev = _Events(t0)
+    ev.started("FanOutChild", wid, {"parent_id": PARENT, "child": child,
+                                    "activities": activities, "use_ledger": False}, PARENT)
+    wft = ev.workflow_task()
+    scheduled = []
+    for item in range(activities):
+        scheduled.append(ev.add(
+            "ACTIVITY_TASK_SCHEDULED", "activityTaskScheduledEventAttributes",
+            f'{{"activityId": "{item + 1}", "activityType": {{"name": "process_item"}}, '
+            f'"taskQueue": {{"name": "{QUEUE}", "kind": "TASK_QUEUE_KIND_NORMAL"}}, '
+            f'"header": {{}}, "input": {_payload([PARENT, child, item, False])}, '
+            f'"scheduleToCloseTimeout": "0s", "scheduleToStartTimeout": "0s", '
+            f'"startToCloseTimeout": "30s", "heartbeatTimeout": "0s", '
+            f'"workflowTaskCompletedEventId": "{wft}", "retryPolicy": {{"initialInterval": '
+            f'"0.200s", "backoffCoefficient": 2.0, "maximumInterval": "2s"}}, '
+            f'"useWorkflowBuildId": true, "priority": {{}}}}', dt=0.00001))
+    for item, sched in enumerate(scheduled):
+        started = ev.add("ACTIVITY_TASK_STARTED", "activityTaskStartedEventAttributes",
+                         f'{{"scheduledEventId": "{sched}", "identity": "{IDENTITY}", '
+                         f'"requestId": "req-{child}-{item}", "attempt": 1, "workerVersion": '
+                         f'{{"buildId": "{BUILD}"}}}}')
+        t_started = ev.t
+        ev.add("ACTIVITY_TASK_COMPLETED", "activityTaskCompletedEventAttributes",
+               f'{{"result": {_payload(item_value(child, item))}, "scheduledEventId": '
+               f'"{sched}", "startedEventId": "{started}", "identity": "{IDENTITY}"}}')
+        common = (f'"identity": "{IDENTITY}", "workflow_id": "{wid}", "workflow_run_id": '
+                  f'"run-{wid}", "activity_id": "{item + 1}", "activity_type": '
+                  f'"process_item", "attempt": 1')
+        log.append(f'{{"t": {t_started:.6f}, {common}, "event": '
+                   f'"started"}}')
+        log.append(f'{{"t": {ev.t:.6f}, {common}, "event": "completed"}}')
+        if (item + 1) % WFT_EVERY == 0:
+            wft = ev.workflow_task()
+    wft = ev.workflow_task()
+    total = sum(item_value(child, i) for i in range(activities))
+    ev.completed({"child": child, "items": activities, "total": total}, wft)
+    return ev.json(), ev.t
+
+
+def parent_history(children: int, activities: int, t0: float, ends: list[float]) -> str:
+    ev = _Events(t0)
+    ev.started("FanOut", PARENT, {"children": children, "activities": activities,
+                                  "use_ledger": False}, None)
+    wft = ev.workflow_task()
+    initiated = [ev.add("START_CHILD_WORKFLOW_EXECUTION_INITIATED",
+                        "startChildWorkflowExecutionInitiatedEventAttributes",
+                        f'{{"namespace": "default", "workflowId": "{PARENT}/child-{c}", '
+                        f'"workflowType": {{"name": "FanOutChild"}}, "taskQueue": {{"name": '
+                        f'"{QUEUE}", "kind": "TASK_QUEUE_KIND_NORMAL"}}, "workflowTaskTimeout":'
+                        f' "10s", "workflowTaskCompletedEventId": "{wft}"}}', dt=0.00001)
+                 for c in range(children)]
+    for c, init in enumerate(initiated):
+        ev.add("CHILD_WORKFLOW_EXECUTION_STARTED", "childWorkflowExecutionStartedEventAttributes",
+               f'{{"namespace": "default", "initiatedEventId": "{init}", "workflowExecution": '
+               f'{{"workflowId": "{PARENT}/child-{c}", "runId": "run-{PARENT}/child-{c}"}}, '
+               f'"workflowType": {{"name": "FanOutChild"}}}}')
+    ev.workflow_task()
+    for c, init in enumerate(initiated):
+        ev.t = max(ev.t, ends[c])
+        total = sum(item_value(c, i) for i in range(activities))
+        ev.add("CHILD_WORKFLOW_EXECUTION_COMPLETED",
+               "childWorkflowExecutionCompletedEventAttributes",
+               f'{{"result": {_payload({"child": c, "items": activities, "total": total})}, '
+               f'"namespace": "default", "workflowExecution": {{"workflowId": '
+               f'"{PARENT}/child-{c}", "runId": "run-{PARENT}/child-{c}"}}, "workflowType": '
+               f'{{"name": "FanOutChild"}}, "initiatedEventId": "{init}", "startedEventId": '
+               f'"{init}"}}')
+        if (c + 1) % WFT_EVERY == 0:
+            ev.workflow_task()
+    wft = ev.workflow_task()
+    ev.completed(_result(children, activities), wft)
+    return ev.json()
+
+
+def _result(children: int, activities: int) -> dict[str, int]:
+    return {"children": children, "items": children * activities,
+            "total": expected_total(children, activities)}
+
+
+def _record(wid: str, workflow_type: str, parent: str | None, t0: float, t1: float,
+            length: int, stored: dict[str, Any], result: Any) -> dict[str, Any]:
+    return {"workflow_id": wid, "run_id": f"run-{wid}", "workflow_type": workflow_type,
+            "status": "COMPLETED", "parent_id": parent, "start_time": _stamp(t0)[:-1],
+            "close_time": _stamp(t1)[:-1], **stored, "history_length": length,
+            "last_event": {"id": length, "type": "EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED",
+                           "time": _stamp(t1)[:-1]}, "result": result}
+
+
+def write_synthetic_run(path: Path, children: int = 1000, activities: int = 1000) -> Path:
+    """Write the folder and return it. Histories go through HistoryWriter as they are built
+    (one child in memory at a time); the attempt log is appended child by child."""
+    path = Path(path).absolute()
+    (path / "workers").mkdir(parents=True, exist_ok=True)
+    t0 = 1000.0
+    records: list[dict[str, Any]] = []
+    ends: list[float] = []
+    # The attempt log as a finished run leaves it: compressed (harness/attempt_log.py).
+    with HistoryWriter(path) as writer, gzip.open(path / ATTEMPT_LOG, "wt", encoding="utf-8",
+                                                  compresslevel=LEVEL) as log:
+        for child in range(children):
+            lines: list[str] = []
+            start = t0 + 1 + child * 0.001
+            text, end = child_history(child, activities, start, lines)
+            log.write("\n".join(lines) + "\n")
+            wid = f"{PARENT}/child-{child}"
+            length = text.count('"eventId"')
+            stored = writer.add(wid, f"run-{wid}", text)
+            total = sum(item_value(child, i) for i in range(activities))
+            records.append(_record(wid, "FanOutChild", PARENT, start, end, length, stored,
+                                   {"child": child, "items": activities, "total": total}))
+            ends.append(end)
+        text = parent_history(children, activities, t0 + 0.5, ends)
+        t_end = max(ends, default=t0) + 0.1
+        stored = writer.add(PARENT, f"run-{PARENT}", text)
+        records.append(_record(PARENT, "FanOut", None, t0 + 0.5, t_end,
+                               text.count('"eventId"'), stored, _result(children, activities)))
+    records.sort(key=lambda r: (r["workflow_id"], r.get("start_time") or ""))
+    (path / "workflows.json").write_text(json.dumps(records, indent=2), encoding="utf-8")
+    _write_journal(path, children, activities, t0, t_end)
+    (path / "ledger.json").write_text(json.dumps({"attempts": [], "effects": [],
+                                                  "callbacks": []}), encoding="utf-8")
     (path / "meta.json").write_text(json.dumps(
-        {"run_id": RUN_ID, "scenario": "synthetic", "seed": 1}), encoding="utf-8")
+        {"run_id": RUN_ID, "scenario": "synthetic-fanout", "seed": 1}), encoding="utf-8")
     (path / "scenario.yaml").write_text(
-        f"name: synthetic\nworkloads:\n  - {{name: order_saga, count: {workflows}}}\n",
+        "name: synthetic-fanout\nworkloads:\n  - {name: fanout, count: 1, params: "
+        f"{{children: {children}, activities: {activities}, use_ledger: false}}}}\n",
         encoding="utf-8")
     return path
+
+
+def _write_journal(path: Path, children: int, activities: int, t0: float, t_end: float
+                   ) -> None:
+    entries = [
+        {"t": t0, "kind": "run", "type": "start", "run_id": RUN_ID, "seed": 1,
+         "scenario": "synthetic-fanout"},
+        {"t": t0 + 0.1, "kind": "worker", "type": "start", "identity": IDENTITY, "pid": 1},
+        {"t": t0 + 0.2, "kind": "worker", "type": "ready", "identity": IDENTITY, "pid": 1},
+        {"t": t0 + 0.5, "kind": "client", "op": "start", "type": "invoke",
+         "workflow_id": PARENT, "workload": "fanout", "workflow_type": "FanOut",
+         "expect": "COMPLETED", "children": children, "activities": activities},
+        {"t": t0 + 0.51, "kind": "client", "op": "start", "type": "ok", "workflow_id": PARENT,
+         "run_id": f"run-{PARENT}"},
+        {"t": t0 + 0.52, "kind": "client", "op": "result", "type": "invoke",
+         "workflow_id": PARENT},
+        {"t": t_end, "kind": "client", "op": "result", "type": "ok", "workflow_id": PARENT,
+         "status": "COMPLETED", "value": _result(children, activities)},
+        {"t": t_end + 0.5, "kind": "run", "type": "driven", "deadline_exceeded": False},
+        {"t": t_end + 1.0, "kind": "run", "type": "end"},
+    ]
+    (path / "journal.jsonl").write_text(
+        "".join(json.dumps({"seq": i + 1, **e}) + "\n" for i, e in enumerate(entries)),
+        encoding="utf-8")

@@ -68,43 +68,32 @@ def print_scale_table(rows: list[dict[str, Any]]) -> None:
 
 
 def print_bench(result: dict[str, Any]) -> None:
-    from harness.bench.run import TARGETS, meets
+    from harness.bench.run import RATIOS, TARGETS, figure, meets
 
-    raw = result["raw"]
-
-    def get(key: str, *path: str) -> Any:
-        value: Any = raw.get(key)
-        for part in path:
-            value = value.get(part) if isinstance(value, dict) else None
-        return value
-
-    console.print(f"bare SDK       {get('bare', 'workflows_per_s')} workflows/s (runs: "
-                  f"{get('bare_1', 'workflows_per_s')}, {get('bare_2', 'workflows_per_s')})")
-    console.print(f"Locust path    {get('locust', 'workflows_per_s')} workflows/s "
-                  f"({get('locust', 'locust_failures')} Locust failures)")
-    for key in ("fanout_minimal_1", "fanout_reference", "fanout_minimal_2", "linear_small",
-                "linear_big", "hop_direct", "hop_proxy"):
-        if raw.get(key):
-            console.print(f"{key:<17}{get(key, 'activities_total')} activities in "
-                          f"{get(key, 'seconds')} s: {get(key, 'activities_per_s')} "
-                          "activities/s")
-    console.print(f"DB             default {get('db', 'default', 'workflows_per_s')} vs naive "
-                  f"{get('db', 'naive', 'workflows_per_s')} workflows/s")
-    if raw.get("checks"):
-        checks = raw["checks"]
-        console.print(f"checks         {len(checks['checks'])} checks over "
-                      f"{checks['workflows']} workflows: {checks['seconds']} s, peak RSS "
-                      f"{checks['rss_mb']} MB (excluded: {', '.join(checks['excluded']) or '-'})")
     for key, error in result.get("errors", {}).items():
         console.print(f"[red]{key} failed:[/] {error}")
+    syn = result["raw"].get("synthetic") or {}
+    if syn:
+        console.print(f"synthetic {syn['children']} x {syn['activities']}: written in "
+                      f"{syn['write_seconds']} s; {len(syn['checks'])} checks (excluded: "
+                      f"{', '.join(syn['excluded']) or '-'}); verdicts {syn['verdicts']}")
     table = Table(title=f"bench ({'quick' if result['quick'] else 'full'}, "
                         f"{result['seconds']} s)", title_justify="left")
-    for col in ("figure", "value", "target", "met"):
+    for col in ("figure", "median", "min", "max", "spread", "target", "met"):
         table.add_column(col)
     for key, target in TARGETS.items():
-        met = meets(key, result.get(key))
+        value = result.get(key)
+        met = meets(key, figure(result, key))
         mark = {True: "[green]yes[/]", False: "[yellow]no[/]", None: "-"}[met]
-        bound = "<=" if key.startswith("checks_") else ">="
-        table.add_row(key, str(result.get(key)), f"{bound} {target}", mark)
-    table.add_row("proxy_vs_direct", str(result.get("proxy_vs_direct")), "(info)", "-")
+        bound = "<=" if key.startswith("synthetic_") else ">="
+        if key in RATIOS and isinstance(value, dict):
+            spread = "-" if value["spread"] is None else f"{value['spread']:.1%}"
+            if value.get("unstable"):
+                spread = f"[yellow]{spread} > 10%[/]"
+            table.add_row(key, str(value["median"]), str(value["min"]), str(value["max"]),
+                          spread, f"{bound} {target}", mark)
+        else:
+            table.add_row(key, str(value), "", "", "", f"{bound} {target}", mark)
+    proxy = result.get("proxy_vs_direct") or {}
+    table.add_row("proxy_vs_direct", str(proxy.get("median")), "", "", "", "(info)", "-")
     console.print(table)

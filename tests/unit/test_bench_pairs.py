@@ -1,0 +1,41 @@
+"""Interleaved A/B pairs: alternating order, ratio per pair, median/min/max, spread flag."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from harness.bench.pairs import Interleaved, ratio_summary
+from harness.bench.run import overhead
+
+
+def test_pairs_alternate_order_and_divide_b_by_a() -> None:
+    calls: list[str] = []
+
+    def side(name: str, values: list[float]) -> Any:
+        async def measure(i: int) -> dict[str, Any]:
+            calls.append(f"{name}{i}")
+            return {"rate": values[i]}
+
+        return measure
+
+    pairs = asyncio.run(Interleaved(side("a", [10, 20, 10]), side("b", [9, 20, 12]),
+                                    "rate").run(3))
+    assert calls == ["a0", "b0", "b1", "a1", "a2", "b2"]
+    assert pairs.ratios() == [0.9, 1.0, 1.2]
+    summary = pairs.summary()
+    assert (summary["median"], summary["min"], summary["max"]) == (1.0, 0.9, 1.2)
+    assert summary["spread"] == 0.3 and summary["unstable"] is True
+
+
+def test_a_tight_ratio_is_not_flagged_and_no_pairs_is_null() -> None:
+    assert ratio_summary([1.0, 1.02, 0.99])["unstable"] is False
+    assert ratio_summary([])["median"] is None
+
+
+def test_overhead_divides_the_big_ratio_by_the_small_one_pair_by_pair() -> None:
+    big, small = Interleaved(None, None, "r"), Interleaved(None, None, "r")  # type: ignore[arg-type]
+    big.a_runs, big.b_runs = [{"r": 10}, {"r": 10}, {"r": 10}], [{"r": 8}, {"r": 9}, {"r": 9}]
+    small.a_runs, small.b_runs = [{"r": 1}] * 3, [{"r": 0.9}] * 3
+    result = overhead(big, small)
+    assert result["median"] == 1.0 and result["min"] == 0.889 and result["pairs"] == 3
