@@ -24,6 +24,9 @@ from harness.errors import EXIT_INFRA, EXIT_PASS, UsageError
 from harness.load.options import LoadOptions
 from harness.load.shapes import SHAPES, parse_shape_args
 
+# --largest: shapes climbed smallest first, up to the seed's 1K children x 1K activities.
+LADDER = "10x10,50x20,100x100,200x100,500x100,1000x100,1000x300,1000x1000"
+
 
 def _duration(text: str) -> float:
     try:
@@ -69,9 +72,14 @@ def add_load_parsers(subparsers: Any) -> None:
     add_stack_options(load)
 
     scale = subparsers.add_parser("scale", help="sweep fan-out shape and worker count")
-    scale.add_argument("--shapes", default="10x10,50x20,100x100",
-                       help="CHILDRENxACTIVITIES list (10x10,50x20,100x100)")
-    scale.add_argument("--workers", default="1,2", help="worker counts (1,2)")
+    scale.add_argument("--shapes", help="CHILDRENxACTIVITIES list (10x10,50x20,100x100; "
+                       "with --largest: " + LADDER + ")")
+    scale.add_argument("--largest", action="store_true",
+                       help="climb the shapes smallest first with one worker and a 10m budget: "
+                            "ends at the largest shape this machine finishes in time")
+    scale.add_argument("--budget", type=_duration, metavar="DURATION",
+                       help="the whole sweep's time; points that would not fit are skipped")
+    scale.add_argument("--workers", help="worker counts (1,2; with --largest: 1)")
     scale.add_argument("--parents", type=int, default=1, help="fan-out parents per point (1)")
     scale.add_argument("--deadline", type=_duration, default=600.0,
                        help="per point (10m)")
@@ -132,13 +140,21 @@ def cmd_load(args: argparse.Namespace) -> int:
 def cmd_scale(args: argparse.Namespace) -> int:
     from harness.commands import stack_options
     from harness.judge import exit_code
-    from harness.load.console import console, print_scale_row, print_scale_table
+    from harness.load.console import (
+        console,
+        print_scale_row,
+        print_scale_summary,
+        print_scale_table,
+    )
     from harness.load.links import workers_direct
     from harness.load.sweep import SweepPoint, parse_counts, parse_shapes, run_sweep
     from harness.stack.stack import Stack
 
-    shapes = parse_shapes(args.shapes)
-    workers = parse_counts(args.workers, "--workers")
+    shapes = parse_shapes(args.shapes or (LADDER if args.largest else "10x10,50x20,100x100"))
+    workers = parse_counts(args.workers or ("1" if args.largest else "1,2"), "--workers")
+    budget = args.budget if args.budget is not None else (600.0 if args.largest else None)
+    if budget is not None and budget <= 0:
+        raise UsageError("--budget must be > 0")
     if args.parents < 1:
         raise UsageError(f"--parents must be >= 1 (got {args.parents})")
     points = [SweepPoint(c, a, w) for c, a in shapes for w in workers]
@@ -148,12 +164,13 @@ def cmd_scale(args: argparse.Namespace) -> int:
         async with Stack(stack_options(args, _state_dir(args.out))) as stack:
             with workers_direct(stack, enabled=not args.via_proxy):
                 return await run_sweep(points, stack, sweep_dir, parents=args.parents,
-                                       deadline=args.deadline, seed=args.seed,
+                                       deadline=args.deadline, seed=args.seed, budget=budget,
                                        on_point=print_scale_row)
 
     frame = asyncio.run(sweep())
     print_scale_table(frame.to_dict("records"))
-    console.print(f"sweep folder: {sweep_dir} (scale.csv, scale.parquet, *.png)")
+    print_scale_summary(json.loads((sweep_dir / "scale.json").read_text(encoding="utf-8")))
+    console.print(f"sweep folder: {sweep_dir} (scale.csv, scale.parquet, scale.json, *.png)")
     from harness.checks.verdict import Status
 
     statuses = {Status(s) for s in frame["status"]}

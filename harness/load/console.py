@@ -30,6 +30,12 @@ def print_load_summary(summary: dict[str, Any], run_path: Any) -> None:
     for failure in summary.get("failures", []):
         console.print(f"  [red]{failure['occurrences']}x[/] {failure['name']}: "
                       f"{failure['error']}", markup=True)
+    arrival = summary.get("arrival_rate")
+    if arrival:
+        console.print(f"open loop: requested {arrival['requested_per_s']:g} workflows/s, "
+                      f"achieved {arrival['achieved_per_s']} ({arrival['starts']} starts in "
+                      f"{arrival['load_seconds']:g} s; first to last start "
+                      f"{arrival['in_window_per_s']}/s)")
     running = summary.get("still_running_after_drain")
     console.print(f"workflows started {summary.get('workflows_started')}, "
                   f"still running after the drain {running}, "
@@ -40,9 +46,9 @@ def print_load_summary(summary: dict[str, Any], run_path: Any) -> None:
 _SCALE_COLUMNS = {
     "shape": "shape", "workers": "w", "makespan_s": "secs",
     "workflows_per_s": "wf/s", "activities_per_s": "act/s", "latency_p95_s": "p95 s",
-    "sched_to_start_p95_ms": "s2s p95 ms", "worker_cpu_cores": "w cpu",
-    "worker_rss_peak_mb": "w MB", "server_cpu_cores": "srv cpu", "status": "verdict",
-    "efficiency": "eff",
+    "sched_to_start_p95_ms": "s2s p95 ms", "cpu_server_s": "srv cpu s",
+    "cpu_workers_s": "w cpu s", "cpu_harness_s": "h cpu s", "worker_rss_peak_mb": "w MB",
+    "status": "verdict", "efficiency": "eff",
 }
 
 
@@ -55,6 +61,19 @@ def _cell(value: Any) -> str:
 def print_scale_row(row: dict[str, Any]) -> None:
     console.print("  ".join(f"{h}={_cell(row.get(k))}" for k, h in _SCALE_COLUMNS.items()
                             if k in row))
+
+
+def print_scale_summary(result: dict[str, Any]) -> None:
+    """The largest shape that passed, and the points the budget skipped."""
+    largest = result.get("largest_passed")
+    if largest:
+        console.print(f"largest shape that passed: {largest['parents']} x {largest['shape']} "
+                      f"({largest['activities_total']} activities, {largest['workers']} "
+                      f"worker(s)) in {largest['point_seconds']} s; most CPU: "
+                      f"{largest['busiest']}")
+    for skip in result.get("skipped", []):
+        console.print(f"skipped {skip['shape']} w{skip['workers']}: predicted "
+                      f"{skip['predicted_s']} s, {skip['left_s']} s left of the budget")
 
 
 def print_scale_table(rows: list[dict[str, Any]]) -> None:

@@ -95,8 +95,28 @@ class LocustDriver:
             "metrics": scraped,
             "options": vars(options) | {"shape_args": dict(options.shape_args)},
         }
+        if options.arrival_rate is not None:
+            self.summary["arrival_rate"] = arrival_figures(
+                journals.arrivals(), options.arrival_rate, options.load_seconds, options.shape)
         ctx.run.write_json("load/summary.json", self.summary)
         return bool(self.summary["deadline_exceeded"])
+
+
+def arrival_figures(starts: list[float], requested: float, seconds: float,
+                    shape: str | None = None) -> dict[str, Any]:
+    """Open loop: the arrival rate asked for and the one achieved. `achieved_per_s` counts
+    every start over the load's length; `in_window_per_s` is first to last start, which
+    leaves out a late start-up. Below the request, the load generator (not the server) fell
+    behind: starts are scheduled whatever the latency, so only the generator can miss them."""
+    window = starts[-1] - starts[0] if len(starts) > 1 else 0.0
+    achieved = len(starts) / seconds if seconds > 0 else None
+    return {"requested_per_s": requested, "achieved_per_s": round(achieved, 3)
+            if achieved is not None else None,
+            "in_window_per_s": round((len(starts) - 1) / window, 3) if window > 0 else None,
+            "achieved_ratio": round(achieved / requested, 3) if achieved and requested else None,
+            "starts": len(starts), "load_seconds": seconds,
+            "note": "with a shape the requested rate scales with its user count" if shape
+            else None}
 
 
 def failed_to_run(result: LocustRun, load_dir: Path) -> None:

@@ -80,6 +80,15 @@ class LoadJournals:
                 seen.setdefault(e["workflow_id"])
         return list(seen)
 
+    def arrivals(self) -> list[float]:
+        """When each workflow's first start was invoked (a retried start counts once)."""
+        first: dict[str, float] = {}
+        for _, e in self.entries:
+            if (e.get("kind") == "client" and e.get("op") == "start"
+                    and e.get("type") == INVOKE):
+                first.setdefault(e["workflow_id"], float(e["t"]))
+        return sorted(first.values())
+
     def merge_into(self, journal: Journal) -> int:
         """Re-record every entry in the run journal, oldest first; returns how many."""
         self.poll()

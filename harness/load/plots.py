@@ -85,4 +85,34 @@ def plot_sweep(frame: pd.DataFrame, out: Path) -> list[Path]:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     paths.append(_save(fig, out / "resources.png"))
+    paths.append(plot_time_spent(frame, out))
     return paths
+
+
+def plot_time_spent(frame: pd.DataFrame, out: Path) -> Path:
+    """Per point: CPU seconds by process group, wall seconds by run phase, and the SDK's
+    time executing versus waiting in queues (stacked bars, one bar per point)."""
+    labels = [f"{r.shape} w{r.workers}" for r in frame.itertuples()]
+    panels = (
+        ("CPU seconds", {"server": "cpu_server_s", "workers": "cpu_workers_s",
+                         "harness": "cpu_harness_s"}),
+        ("wall seconds by phase", {p: f"wall_{p}_s" for p in
+                                   ("workers", "driving", "collecting", "judging", "reporting")}),
+        ("SDK seconds (all workers)", {"activity exec": "sdk_activity_exec_s",
+                                       "activity wait": "sdk_activity_wait_s",
+                                       "workflow task exec": "sdk_wft_exec_s",
+                                       "workflow task wait": "sdk_wft_wait_s"}),
+    )
+    fig, axes = plt.subplots(1, 3, figsize=(15, max(3.0, 0.5 * len(labels) + 2)))
+    for ax, (title, columns) in zip(axes, panels, strict=True):
+        left = [0.0] * len(labels)
+        for name, column in columns.items():
+            values = [float(v) if v == v and v is not None else 0.0  # NaN -> 0
+                      for v in (frame[column] if column in frame else [0.0] * len(labels))]
+            ax.barh(labels, values, left=left, label=name)
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        ax.set_title(title)
+        ax.grid(axis="x", alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle("where the time went")
+    return _save(fig, out / "where_time_went.png")

@@ -117,3 +117,6 @@ def test_open_loop_arrival_rate(stack: Stack, tmp_path: Path) -> None:
     config = json.loads((outcome.run.path / "load" / "config.json").read_text())
     assert config["arrival_rate"] == 4
     assert "ArrivalUser" in (outcome.run.path / "load" / "locust.log").read_text()
+    arrival = driver.summary["arrival_rate"]
+    assert arrival["requested_per_s"] == 4 and arrival["starts"] == requests
+    assert arrival["achieved_per_s"] == round(requests / 3, 3)

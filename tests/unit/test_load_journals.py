@@ -60,3 +60,14 @@ def test_merge_keeps_original_times_in_time_order(tmp_path: Path) -> None:
     assert [(e["t"], e["workflow_id"], e["load_process"]) for e in merged] == [
         (5.0, "a", 1), (6.0, "b", 2), (7.0, "a", 1)]
     assert merged[0]["load_seq"] == 1 and merged[0]["kind"] == "client"
+
+
+def test_arrival_figures_compare_achieved_with_requested() -> None:
+    from harness.load.driver import arrival_figures
+
+    figures = arrival_figures([10.0, 10.5, 11.0, 11.5], requested=2.0, seconds=2.0)
+    assert figures["achieved_per_s"] == 2.0 and figures["achieved_ratio"] == 1.0
+    assert figures["in_window_per_s"] == 2.0 and figures["starts"] == 4
+    behind = arrival_figures([10.0, 11.0], requested=4.0, seconds=2.0)
+    assert behind["achieved_ratio"] == 0.25
+    assert arrival_figures([], 4.0, 2.0)["achieved_per_s"] == 0.0
