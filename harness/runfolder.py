@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from harness.attempt_log import log_lines
+from harness.attempt_log import log_files, log_lines
 from harness.history_store import HistoryWriter, history_exists, iter_histories, read_history
 from harness.journal import read_journal
 
@@ -33,7 +33,7 @@ class Evidence(StrEnum):
     WORKFLOWS = "workflows.json"
     HISTORIES = "histories"
     LEDGER = "ledger.json"
-    ATTEMPT_LOG = "workers/*.activities.jsonl"
+    ATTEMPT_LOG = "workers/*.activities.jsonl[.gz]"
     SCENARIO = "scenario.yaml"
 
 
@@ -61,8 +61,7 @@ class RunFolder:
     def has(self, evidence: Evidence) -> bool:
         """Whether the run stored this kind of evidence at all (collection reached it)."""
         if evidence == Evidence.ATTEMPT_LOG:
-            return self.workers_dir.is_dir() and any(
-                self.workers_dir.glob("*.activities.jsonl"))
+            return bool(log_files(self.workers_dir))  # plain or compressed
         if evidence == Evidence.HISTORIES:
             return self.histories_dir.is_dir()
         if evidence == Evidence.LEDGER:

@@ -6,7 +6,9 @@ COMPLETED, no stranger) and the ledger's work items (each (child, item) of the p
 processed exactly once, none missing). The parent's result is then judged as an output
 against what that evidence implies (harness.workloads.fanout.model.expected_total). A
 parent that FAILED is reported with its failure; one still running is left to liveness.
-Without the ledger the items cannot be seen: unknown.
+Without the ledger the items cannot be seen: unknown. A pure scale fan-out
+(`use_ledger: false`, journaled with its start) writes no items anywhere: its children and
+aggregate are judged, its items are not (`items_unjudged` says how many fan-outs).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def check(run: RunFolder, options: FanoutIntegrityOptions | None = None) -> Verd
         if (effect.get("service"), effect.get("op")) == ("fanout", "item"):
             items[str(data.get("parent_id"))][(data.get("child"), data.get("item"))] += 1
     rows: list[dict[str, Any]] = []
-    judged = 0
+    judged = unjudged = 0
     for wid in sorted(parents):
         record = last.get(wid) or {}
         status = record.get("status")
@@ -60,10 +62,14 @@ def check(run: RunFolder, options: FanoutIntegrityOptions | None = None) -> Verd
         if status not in ("COMPLETED", "FAILED") or shape is None:
             continue  # still running (liveness judges that), or started outside the driver
         judged += 1
-        found = _judge_parent(wid, record, shape, children[wid], items.get(wid, Counter()))
+        ledgered = inputs.get(wid, {}).get("use_ledger", True) is not False
+        unjudged += not ledgered
+        found = _judge_parent(wid, record, shape, children[wid],
+                              items.get(wid, Counter()) if ledgered else None)
         rows += [{"workflow_id": wid, **row, "history": row.get("history")
                   or record.get("history_file")} for row in found]
     stats = {"parents": len(parents), "judged": judged, "violations": len(rows),
+             "items_unjudged": unjudged,
              "children": sum(len(c) for c in children.values())}
     if rows:
         return failed(NAME, f"{len(rows)} integrity problems in "
@@ -83,8 +89,9 @@ def _shape(inputs: dict[str, Any]) -> tuple[int, int] | None:
 
 
 def _judge_parent(wid: str, record: dict[str, Any], shape: tuple[int, int],
-                  kids: list[dict[str, Any]], items: Counter[tuple[int, int]]
+                  kids: list[dict[str, Any]], items: Counter[tuple[int, int]] | None
                   ) -> list[dict[str, Any]]:
+    """Problems of one finished parent; `items` None: the fan-out wrote no items to judge."""
     rows: list[dict[str, Any]] = []
     if record.get("status") == "FAILED":
         rows.append({"problem": "parent failed", "expected": "COMPLETED", "observed": "FAILED",
@@ -122,6 +129,8 @@ def _judge_parent(wid: str, record: dict[str, Any], shape: tuple[int, int],
         rows.append({"problem": "parent completed before its children",
                      "expected": "every child COMPLETED", "child_ids": unfinished,
                      "observed": f"{len(unfinished)} children not completed when it did"})
+    if items is None:
+        return rows
     twice = sorted(key for key, n in items.items() if n > 1)
     if twice:
         rows.append({"problem": "items processed more than once",

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from harness.checks.facts import history_of
 from harness.checks.verdict import Verdict, failed, passed, unknown
 from harness.evidence.measurements import finite, recovery
-from harness.runfolder import RunFolder
+from harness.runfolder import Evidence, RunFolder
 
 NAME = "recovery_slo"
 
@@ -36,7 +36,7 @@ def check(run: RunFolder, options: RecoverySloOptions | None = None) -> Verdict:
     if not (run.path / "workflows.json").exists():
         return unknown(NAME, "workflows.json is missing: the run was not collected, so "
                        "recovery cannot be seen")
-    if not run.workers_dir.is_dir() or not any(run.workers_dir.glob("*.activities.jsonl")):
+    if not run.has(Evidence.ATTEMPT_LOG):
         return unknown(NAME, "no attempt log (workers/*.activities.jsonl): which workflows "
                        "a fault hit cannot be seen")
     nothing = [f.hit.fault_id for f in measured.hit_nothing]

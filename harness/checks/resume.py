@@ -28,7 +28,7 @@ from harness.checks.generic import resume_history
 from harness.checks.refs import REFERENCE_WORKLOADS, pack_item, refs_of
 from harness.checks.verdict import Verdict, failed, passed, unknown
 from harness.evidence.history import ActivityFact, activities
-from harness.runfolder import RunFolder
+from harness.runfolder import Evidence, RunFolder
 
 NAME = "resume_from_last_step"
 
@@ -52,7 +52,7 @@ def check(run: RunFolder, options: ResumeOptions | None = None) -> Verdict:
     crashes = crash_hits(run)
     if not crashes:
         return unknown(NAME, "no crash or restart happened in the run: resume was never tested")
-    if not run.workers_dir.is_dir() or not any(run.workers_dir.glob("*.activities.jsonl")):
+    if not run.has(Evidence.ATTEMPT_LOG):
         return unknown(NAME, "no attempt log (workers/*.activities.jsonl): which workflows "
                        "a crash hit cannot be seen")
     if not (run.path / "workflows.json").exists():

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.bench.synthetic import write_synthetic_run
 from harness.checks.fanout_integrity import check
 from harness.checks.verdict import Status
+from harness.runfolder import RunFolder
 from harness.workloads.fanout.model import expected_total
 from tests.unit.runbuilder import RunBuilder
 
@@ -91,3 +93,11 @@ def test_a_parent_that_completed_before_its_children_fails(tmp_path: Path) -> No
 
 def test_no_ledger_is_unknown(tmp_path: Path) -> None:
     assert check(fanout(RunBuilder(tmp_path)).no_ledger().build()).status == Status.UNKNOWN
+
+
+def test_a_pure_scale_fanout_is_judged_on_children_without_ledger_items(tmp_path: Path
+                                                                         ) -> None:
+    run = RunFolder(write_synthetic_run(tmp_path / "run", children=3, activities=2))
+    verdict = check(run)
+    assert verdict.status == Status.PASS, verdict
+    assert verdict.stats["items_unjudged"] == 1

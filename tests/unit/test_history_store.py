@@ -19,12 +19,13 @@ def history(n: int) -> str:
 def test_parts_roll_over_and_each_record_reads_its_own_history(tmp_path: Path) -> None:
     with HistoryWriter(tmp_path, per_part=2) as writer:
         stored = [writer.add(f"w{i}", f"r{i}", history(i + 1)) for i in range(5)]
-    assert [s["history_file"] for s in stored] == [
-        "histories/part-00000.jsonl.gz"] * 2 + ["histories/part-00001.jsonl.gz"] * 2 + [
-        "histories/part-00002.jsonl.gz"]
+    parts = [s["history_file"].split("#")[0] for s in stored]
+    assert parts == ["histories/part-00000.jsonl.gz"] * 2 + [
+        "histories/part-00001.jsonl.gz"] * 2 + ["histories/part-00002.jsonl.gz"]
+    assert stored[0]["history_file"] == "histories/part-00000.jsonl.gz#0"
     records = [{"workflow_id": f"w{i}", "run_id": f"r{i}", **s} for i, s in enumerate(stored)]
     for i, record in enumerate(records):
-        events = read_history(tmp_path, record)["events"]  # type: ignore[index]
+        events = read_history(tmp_path, record["history_file"])["events"]  # type: ignore[index]
         assert len(events) == i + 1 and events[0]["note"] == "a\nb"
     # A part is an ordinary gzip JSON-lines file (zcat, gzip.open).
     with gzip.open(tmp_path / "histories/part-00001.jsonl.gz", "rt") as f:
@@ -43,6 +44,7 @@ def test_a_run_folder_of_single_json_histories_still_reads(tmp_path: Path) -> No
     assert len(run.history(record)["events"]) == 3  # type: ignore[index]
     assert [r["workflow_id"] for r, _ in run.histories()] == ["w"]
     assert run.history({"workflow_id": "gone", "history_file": "histories/no.json"}) is None
+    assert run.has_history(record) and not run.has_history("histories/part-00009.jsonl.gz#0")
 
 
 def test_run_folder_paths_are_absolute(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -25,7 +25,7 @@ from harness.checks.verdict import Verdict, failed, passed, unknown
 from harness.evidence.attempts import Attempt, attempt_events, attempts, by_activity
 from harness.evidence.history import ActivityFact, ChildFact, execution
 from harness.plugins import import_object, is_import_path
-from harness.runfolder import RunFolder
+from harness.runfolder import Evidence, RunFolder
 
 Progress = Callable[[list[Any]], float | None]
 
@@ -36,7 +36,7 @@ def check(run: RunFolder, name: str, progress: str | None = None) -> Verdict:
                if not h.fault.startswith("injected:") or "crash" in h.fault]
     if not crashes:
         return unknown(name, "no crash or restart happened in the run: resume was never tested")
-    if not run.workers_dir.is_dir() or not any(run.workers_dir.glob("*.activities.jsonl")):
+    if not run.has(Evidence.ATTEMPT_LOG):
         return unknown(name, "no attempt log (workers/*.activities.jsonl): which workflows "
                        "a crash hit and how retries resumed cannot be seen")
     victims = hits_by_workflow(run, crashes)

@@ -13,6 +13,6 @@ async def drive(ctx: DriveContext, index: int) -> None:
     job = FanOutJob(params.children, params.activities, params.use_ledger)
     handle = await start_workflow(ctx, WORKFLOW_NAME, job, ctx.workflow_id(index),
                                   expect="COMPLETED", children=params.children,
-                                  activities=params.activities)
+                                  activities=params.activities, use_ledger=params.use_ledger)
     if handle is not None:
         await await_result(ctx, handle)
