@@ -27,7 +27,7 @@ def read_events(workers_dir: Path) -> list[dict[str, Any]]:
     if not workers_dir.is_dir():
         return events
     for line in log_lines(workers_dir):  # plain or compressed (harness/attempt_log.py)
-        event = _parse(line)
+        event = parse_event(line)
         if event is not None:
             events.append(event)
     events.sort(key=lambda e: e["t"])
@@ -39,7 +39,8 @@ def attempt_events(run: RunFolder) -> list[dict[str, Any]]:
     return read_events(run.workers_dir)
 
 
-def _parse(line: str | bytes) -> dict[str, Any] | None:
+def parse_event(line: str | bytes) -> dict[str, Any] | None:
+    """One attempt-log line as an event; None for a torn or foreign line."""
     try:
         event = json.loads(line)
     except ValueError:
@@ -70,7 +71,7 @@ class AttemptLogTail:
             end = data.rfind(b"\n") + 1  # leave a half-written last line for next time
             self.offsets[path] = self.offsets.get(path, 0) + end
             for line in data[:end].splitlines():
-                event = _parse(line)
+                event = parse_event(line)
                 if event is not None:
                     found.append(event)
         return found

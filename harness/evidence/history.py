@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from harness.history_store import load_history, split_ref
@@ -400,7 +400,7 @@ def decode_payloads(payloads: list[dict[str, Any]]) -> list[Any]:
     """JSON payloads as plain values (dataclasses come back as dicts); others as None."""
     values: list[Any] = []
     for payload in payloads:
-        encoding = _b64(payload.get("metadata", {}).get("encoding"))
+        encoding = _encoding(payload.get("metadata", {}).get("encoding"))
         raw = _b64(payload.get("data"))
         try:
             values.append(json.loads(raw) if encoding == "json/plain" and raw else None)
@@ -418,14 +418,28 @@ def _b64(text: str | None) -> str:
         return ""
 
 
-_FRACTION = re.compile(r"(\.\d{6})\d+")
+@lru_cache(maxsize=64)
+def _encoding(text: str | None) -> str:
+    """A payload's encoding: a handful of distinct values, decoded once each (a history of
+    1K activities has thousands of payloads)."""
+    return _b64(text)
 
 
 def epoch(stamp: str | None) -> float | None:
-    """Epoch seconds of an ISO time as Temporal writes it (nanoseconds, Z); None stays None."""
+    """Epoch seconds of an ISO time as Temporal writes it (nanoseconds, Z); None stays None.
+
+    Plain string slicing, not a regex: this runs once per event, millions of times in a
+    large run."""
     if not stamp:
         return None
-    text = _FRACTION.sub(r"\1", stamp.replace("Z", "+00:00"))
+    text = stamp[:-1] + "+00:00" if stamp.endswith("Z") else stamp
+    dot = text.find(".")
+    if dot != -1:
+        end = dot + 1
+        while end < len(text) and text[end].isdigit():
+            end += 1
+        if end - dot > 7:  # fromisoformat takes at most microseconds
+            text = text[:dot + 7] + text[end:]
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:

@@ -225,11 +225,14 @@ def fault_hits(run: RunFolder) -> list[FaultHit]:
 
 def recovery(run: RunFolder) -> Recovery:
     """Recovery per fault and per affected workflow, from stored files only."""
+    hits = fault_hits(run)
+    if not hits:  # the attempt log of a large run is millions of lines: read it only if needed
+        return Recovery([])
     tried = attempts(attempt_events(run))
     closed = _close_times(run)
     return Recovery([FaultRecovery(hit, [_recovered(wid, hit, tried, closed.get(wid))
                                          for wid in sorted(affected(hit, tried))])
-                     for hit in fault_hits(run)])
+                     for hit in hits])
 
 
 def affected(hit: FaultHit, tried: list[Attempt]) -> set[str]:
