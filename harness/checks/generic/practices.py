@@ -15,7 +15,7 @@ Evidence is grouped per activity type, with example workflows.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from harness.checks.facts import executions
 from harness.checks.verdict import Verdict, failed, passed, unknown
 from harness.durations import Duration
-from harness.evidence.attempts import attempt_events, attempts, by_activity
+from harness.evidence.attempts import parse_event
 from harness.evidence.history import ActivityFact, ExecutionFacts, execution
 from harness.runfolder import RunFolder
 
@@ -116,9 +116,17 @@ def _business_error_exhausted(act: ActivityFact) -> bool:
 
 
 def _failed_attempts(run: RunFolder) -> dict[tuple[str, str], int]:
-    """Failed attempts per (workflow id, activity id), from the attempt log."""
-    return {(wid, aid): sum(1 for a in tries if a.outcome == "failed")
-            for (wid, _run, aid), tries in by_activity(attempts(attempt_events(run))).items()}
+    """Failed attempts per (workflow id, activity id), from the attempt log. Only `failed`
+    lines are parsed: a large run's log has millions of lines, and a worker writes an
+    attempt's `failed` after its `started`, so each one is one failed attempt."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for line in run.attempt_log_lines():
+        if '"failed"' not in line:
+            continue
+        event = parse_event(line)
+        if event is not None and event.get("event") == "failed":
+            counts[(str(event.get("workflow_id")), str(event.get("activity_id")))] += 1
+    return dict(counts)
 
 
 def _workflow_payloads(facts: ExecutionFacts, options: PracticesOptions
