@@ -244,3 +244,17 @@ def test_practices_fail_on_each_pitfall_per_activity_type(tmp_path: Path) -> Non
 def test_practices_unknown_without_any_activity(tmp_path: Path) -> None:
     run = practised(tmp_path, []).build()
     assert run_check("practices", run, {}).status == Status.UNKNOWN
+
+
+def test_resume_fails_when_a_new_run_starts_the_work_over(tmp_path: Path) -> None:
+    """Continue-as-new with the same input after a crash: activity ids restart at 1 in the
+    new run, and its first booking is still finished work done again."""
+    b = crashed_ticketing(tmp_path, resumed_at=4)
+    b.workflows[0]["status"] = "CONTINUED_AS_NEW"
+    b.workflow("t1", run="run-2", start_time="2026-01-01T00:00:30")
+    write_history(b, "t1", [Step("book_flight", 25.0)], run="run-2")
+    verdict = run_check("resume_from_last_step", b.build(), {"evidence": "history"})
+    assert verdict.status == Status.FAIL
+    (row,) = verdict.evidence
+    assert (row["rule"], row["step"]) == ("finished step scheduled again", "book_flight")
+    assert "of run run-2" in row["observed"]

@@ -44,8 +44,8 @@ def check(run: RunFolder, name: str, progress: str | None = None) -> Verdict:
     rows: list[dict[str, Any]] = []
     runs = executions(run)
     for wid, hits in sorted(victims.items()):
-        facts = [f for r in runs.get(wid, []) if r.get("history_file")
-                 and (f := execution(run, r["history_file"])) is not None]
+        facts = [f for r in runs.get(wid, []) if r.get("history_file") and (
+            f := execution(run, r["history_file"], wid, str(r.get("run_id") or ""))) is not None]
         acts = [a for f in facts for a in f.activities]
         kids = [c for f in facts for c in f.children]
         found = _redone(_activity_work(acts), hits, judged, "finished step scheduled again")
@@ -81,7 +81,9 @@ class Work:
 
 
 def _activity_work(acts: list[ActivityFact]) -> list[Work]:
-    return [Work(a.activity_type, f"activity {a.activity_id}", _canonical(a.args),
+    # Activity ids restart in each run of a workflow id: the run tells them apart.
+    return [Work(a.activity_type, f"activity {a.activity_id} of run {a.run_id}",
+                 _canonical(a.args),
                  a.closed_t if a.closed == "completed" else None, a.scheduled_t) for a in acts]
 
 
