@@ -12,6 +12,7 @@ import base64
 import json
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -214,8 +215,12 @@ def _load(run: RunFolder, history_file: str) -> tuple[list[dict[str, Any]], int]
 
 
 def execution(run: RunFolder, history_file: str, workflow_id: str = "",
-              run_id: str = "") -> ExecutionFacts | None:
-    """The facts of one stored history; None when it is missing (evidence not collected)."""
+              run_id: str = "", decode: bool = True) -> ExecutionFacts | None:
+    """The facts of one stored history; None when it is missing (evidence not collected).
+
+    `decode=False` leaves inputs, results and heartbeat details undecoded (empty): a check
+    that needs only options, sizes, times and failures skips most of the cost on large runs.
+    """
     loaded = _load(run, history_file)
     if loaded is None:
         return None
@@ -223,8 +228,9 @@ def execution(run: RunFolder, history_file: str, workflow_id: str = "",
     facts = ExecutionFacts(workflow_id, run_id, events=len(events), size_bytes=size)
     by_event: dict[str, ActivityFact] = {}
     children: dict[str, ChildFact] = {}
+    payloads = decode_payloads if decode else _undecoded
     for event in events:
-        _apply(facts, event, by_event, children)
+        _apply(facts, event, by_event, children, payloads)
     facts.activities = list(by_event.values())
     facts.children = list(children.values())
     return facts
@@ -237,14 +243,15 @@ def activities(run: RunFolder, history_file: str) -> list[ActivityFact]:
 
 
 def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, ActivityFact],
-           children: dict[str, ChildFact]) -> None:
+           children: dict[str, ChildFact],
+           decode: Callable[[list[dict[str, Any]]], list[Any]]) -> None:
     kind = str(event.get("eventType"))
     t = epoch(event.get("eventTime"))
     if kind == "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED":
         attrs = event.get("workflowExecutionStartedEventAttributes", {})
         facts.workflow_type = attrs.get("workflowType", {}).get("name")
         facts.task_queue = attrs.get("taskQueue", {}).get("name")
-        facts.args = decode_payloads(attrs.get("input", {}).get("payloads", []))
+        facts.args = decode(attrs.get("input", {}).get("payloads", []))
         facts.input_bytes = payload_bytes(attrs.get("input", {}).get("payloads", []))
         facts.start_t = t
         if not facts.workflow_id:
@@ -256,7 +263,7 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
             workflow_id=facts.workflow_id, run_id=facts.run_id,
             activity_id=str(attrs.get("activityId")),
             activity_type=str(attrs.get("activityType", {}).get("name")),
-            args=decode_payloads(payloads),
+            args=decode(payloads),
             task_queue=attrs.get("taskQueue", {}).get("name"), scheduled_t=t,
             scheduled_event=int(event.get("eventId") or 0),
             start_to_close=seconds(attrs.get("startToCloseTimeout")),
@@ -280,7 +287,7 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
         if act is not None:
             act.outcome, act.closed_t = outcome, t
             if outcome == "completed":
-                act.result = decode_payloads(attrs.get("result", {}).get("payloads", []))
+                act.result = decode(attrs.get("result", {}).get("payloads", []))
                 act.result_bytes = payload_bytes(attrs.get("result", {}).get("payloads", []))
             if attrs.get("failure"):
                 act.failure, act.retryable = _failure(attrs["failure"])
@@ -289,15 +296,15 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
                 act.timeout_type = info.get("timeoutType") or act.timeout_type
                 details = info.get("lastHeartbeatDetails", {}).get("payloads")
                 if details:
-                    act.heartbeat_details = decode_payloads(details)
+                    act.heartbeat_details = decode(details)
             details = attrs.get("details", {}).get("payloads")
             if details:
-                act.heartbeat_details = decode_payloads(details)
+                act.heartbeat_details = decode(details)
     elif kind == "EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED":
         attrs = event.get("startChildWorkflowExecutionInitiatedEventAttributes", {})
         children[str(event.get("eventId"))] = ChildFact(
             str(attrs.get("workflowId")), str(attrs.get("workflowType", {}).get("name")), t,
-            "initiated", decode_payloads(attrs.get("input", {}).get("payloads", [])))
+            "initiated", decode(attrs.get("input", {}).get("payloads", [])))
     elif kind.startswith("EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_") or \
             kind == "EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED":
         attrs = next((v for k, v in event.items() if k.endswith("EventAttributes")), {})
@@ -311,7 +318,7 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
         attrs = event.get("workflowExecutionSignaledEventAttributes", {})
         payloads = attrs.get("input", {}).get("payloads", [])
         facts.signals.append(SignalFact(str(attrs.get("signalName")), t,
-                                        decode_payloads(payloads), payload_bytes(payloads)))
+                                        decode(payloads), payload_bytes(payloads)))
     elif kind == "EVENT_TYPE_WORKFLOW_TASK_SCHEDULED":
         attrs = event.get("workflowTaskScheduledEventAttributes", {})
         facts.workflow_tasks.append(WorkflowTaskFact(
@@ -335,7 +342,7 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
         facts.status, facts.close_t = CLOSE_STATUS[kind], t
         attrs = next((v for k, v in event.items() if k.endswith("EventAttributes")), {})
         if kind == "EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED":
-            values = decode_payloads(attrs.get("result", {}).get("payloads", []))
+            values = decode(attrs.get("result", {}).get("payloads", []))
             facts.result = values[0] if values else None
             facts.result_bytes = payload_bytes(attrs.get("result", {}).get("payloads", []))
         elif attrs.get("failure"):
@@ -394,6 +401,10 @@ def failure_chain(failure: dict[str, Any]) -> str:
         messages.append(str(failure["message"]))
         failure = failure.get("cause")  # type: ignore[assignment]
     return " <- ".join(messages)
+
+
+def _undecoded(_payloads: list[dict[str, Any]]) -> list[Any]:
+    return []
 
 
 def decode_payloads(payloads: list[dict[str, Any]]) -> list[Any]:

@@ -258,3 +258,16 @@ def test_resume_fails_when_a_new_run_starts_the_work_over(tmp_path: Path) -> Non
     (row,) = verdict.evidence
     assert (row["rule"], row["step"]) == ("finished step scheduled again", "book_flight")
     assert "of run run-2" in row["observed"]
+
+
+def test_practices_count_the_failures_of_an_activity_still_retrying(tmp_path: Path) -> None:
+    """Its history holds only the schedule: the attempt log has the failed attempts."""
+    b = practised(tmp_path, [Step("notify", 1.0, outcome=None)])
+    for attempt in range(1, 7):
+        b.activity_event("worker-1.1", "started", "t1", "1", "notify", attempt=attempt,
+                         t=1.0 + attempt)
+        b.activity_event("worker-1.1", "failed", "t1", "1", "notify", attempt=attempt,
+                         t=1.1 + attempt, error="MailDown")
+    verdict = run_check("practices", b.build(), {})
+    assert verdict.status == Status.FAIL
+    assert verdict.evidence[0]["example"]["observed"] == "failed 6 times with retries unbounded"

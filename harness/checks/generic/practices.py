@@ -29,6 +29,7 @@ from harness.runfolder import RunFolder
 
 NAME = "practices"
 TEMPORAL_PAYLOAD_LIMIT = 2 * 1024 * 1024
+UNBOUNDED = "unbounded retries of a failing activity"
 
 
 class PracticesOptions(BaseModel):
@@ -43,23 +44,33 @@ def check(run: RunFolder, options: PracticesOptions | None = None) -> Verdict:
     options = options or PracticesOptions()
     found: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     judged = 0
-    failures = _failed_attempts(run)
+    still_open: list[tuple[str, str, ActivityFact]] = []  # retrying when the run ended
     for wid, records in sorted(executions(run).items()):
         for record in records:
             history = record.get("history_file")
             if not history:
                 continue
-            facts = execution(run, history)
+            facts = execution(run, history, decode=False)  # no rule reads inputs or results
             if facts is None:
                 continue
             for rule, kind, row in _workflow_payloads(facts, options):
                 found[(rule, kind)].append({"workflow_id": wid, "history": history, **row})
             for act in facts.activities:
                 judged += 1
-                for rule, row in _pitfalls(act, options, failures.get((wid, act.activity_id))):
+                if act.closed is None and _unbounded(act):
+                    still_open.append((wid, history, act))
+                for rule, row in _pitfalls(act, options, None):
                     found[(rule, act.activity_type)].append(
                         {"workflow_id": wid, "history": history, "activity_id": act.activity_id,
                          **row})
+    # History has no attempt number for an activity still retrying: the attempt log has.
+    failures = _failed_attempts(run) if still_open else {}
+    for wid, history, act in still_open:
+        for rule, row in _pitfalls(act, options, failures.get((wid, act.activity_id))):
+            if rule == UNBOUNDED:
+                found[(rule, act.activity_type)].append(
+                    {"workflow_id": wid, "history": history, "activity_id": act.activity_id,
+                     **row})
     evidence = [{"rule": rule, "activity_type": kind, "occurrences": len(rows),
                  "workflow_ids": sorted({r["workflow_id"] for r in rows})[:10],
                  "example": rows[0]} for (rule, kind), rows in sorted(found.items())]
@@ -98,14 +109,17 @@ def _pitfalls(act: ActivityFact, options: PracticesOptions, failed_attempts: int
             "expected": f"{act.failure_type} raised as non-retryable (it cannot succeed)",
             "observed": f"retried {act.attempt} times until maximum attempts: "
                         f"{act.failure}"}))
-    unbounded = act.maximum_attempts == 0 and act.schedule_to_close is None
     failures = max(failed_attempts or 0, (act.attempt or 1) - 1 if act.last_failure else 0)
-    if unbounded and failures >= options.failing_attempts:
-        found.append(("unbounded retries of a failing activity", {
+    if _unbounded(act) and failures >= options.failing_attempts:
+        found.append((UNBOUNDED, {
             "expected": "maximum attempts or a schedule-to-close timeout on an activity that "
                         "keeps failing",
             "observed": f"failed {failures} times with retries unbounded"}))
     return found
+
+
+def _unbounded(act: ActivityFact) -> bool:
+    return act.maximum_attempts == 0 and act.schedule_to_close is None
 
 
 def _business_error_exhausted(act: ActivityFact) -> bool:
