@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.checks.verdict import Status
-from harness.runner import run_scenario
+from harness.runner import Progress, run_scenario
 from harness.scenario import parse_scenario
 from harness.stack.stack import Stack
 
@@ -29,8 +29,16 @@ def test_waiting_workflows_survive_server_sigkill(stack: Stack, tmp_path: Path) 
     assert server is not None
     scenario = parse_scenario(SCENARIO, "<test>")
 
+    progress = Progress()
+
     async def crash_and_restart() -> tuple[int, int]:
-        await asyncio.sleep(2.0)  # the workflows are waiting on their 4 s escalation timers
+        # Kill only once every workflow was started (they then wait on their 4 s escalation
+        # timers); a fixed sleep raced the workers' start-up on a busy machine.
+        deadline = asyncio.get_running_loop().time() + 60
+        while progress.started < 3:
+            assert asyncio.get_running_loop().time() < deadline, "workflows never started"
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # let the first workflow tasks schedule their timers
         old_pid = server.process.pid  # type: ignore[union-attr]
         port = server.port
         server.kill()
@@ -41,7 +49,8 @@ def test_waiting_workflows_survive_server_sigkill(stack: Stack, tmp_path: Path) 
         return old_pid, server.process.pid  # type: ignore[union-attr]
 
     async def main():  # type: ignore[no-untyped-def]
-        return await asyncio.gather(run_scenario(scenario, stack, tmp_path / "out"),
+        return await asyncio.gather(run_scenario(scenario, stack, tmp_path / "out",
+                                                 progress=progress),
                                     crash_and_restart())
 
     outcome, (old_pid, new_pid) = asyncio.run(main())
