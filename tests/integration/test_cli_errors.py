@@ -57,15 +57,20 @@ def test_malformed_scenario(name: str, tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()  # nothing half-written
     assert children_of_nobody_started(tmp_path / "state")
     new = {p.pid for p in psutil.process_iter()} - before
-    assert not any(_is_ours(pid) for pid in new)
+    assert not any(_is_ours(pid, tmp_path / "state") for pid in new)
 
 
-def _is_ours(pid: int) -> bool:
+def _is_ours(pid: int, state: Path) -> bool:
+    """A stack process this harness started: it inherited this test's state folder (other
+    suites on the same machine start their own servers meanwhile)."""
     try:
-        cmd = " ".join(psutil.Process(pid).cmdline())
+        process = psutil.Process(pid)
+        cmd = " ".join(process.cmdline())
+        inherited = process.environ().get("HARNESS_STATE_DIR")
     except psutil.Error:
         return False
-    return "start-dev" in cmd or "toxiproxy-server" in cmd or "harness.services" in cmd
+    stack = "start-dev" in cmd or "toxiproxy-server" in cmd or "harness.services" in cmd
+    return stack and inherited == str(state)
 
 
 def test_unknown_scenario_path(tmp_path: Path) -> None:
