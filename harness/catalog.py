@@ -1,15 +1,21 @@
 """What names a scenario may use: workloads (with versions and params), faults, checks.
 
 The scenario loader validates against a Catalog so that a typo is reported with the
-list of known names, before anything is started. `default_catalog()` assembles it
-from the registries of the workloads, faults and checks packages.
+list of known names, before anything is started. `default_catalog()` assembles it here,
+in one place, from the registries of the workloads, faults and checks packages; the
+registries know nothing of the catalog.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from harness.workloads.app_spec import AppSpec
+    from harness.workloads.base import Workload
 
 
 @dataclass(frozen=True)
@@ -31,8 +37,35 @@ class Catalog:
 
 
 def default_catalog() -> Catalog:
-    from harness.checks.registry import check_options_models
-    from harness.faults.registry import fault_models
-    from harness.workloads.registry import workload_infos
+    """The built-in names, plus users' workloads and checks by import path on lookup."""
+    # Imported here, not at the top: loading a scenario model should not import every
+    # workload's workflow code until a catalog is actually needed.
+    from harness.checks.registry import CHECKS, as_check
+    from harness.faults.registry import FAULTS
+    from harness.plugins import PluggableRegistry
+    from harness.workloads.registry import WORKLOADS, as_workload
 
-    return Catalog(workloads=workload_infos(), faults=fault_models(), checks=check_options_models())
+    workloads = PluggableRegistry({name: info_of(w) for name, w in WORKLOADS.items()},
+                                  lambda path, obj: info_of(as_workload(path, obj)))
+    workloads.errors = WORKLOADS.errors  # one record of why an import path did not resolve
+    checks = PluggableRegistry({name: c.options_model for name, c in CHECKS.items()},
+                               lambda path, obj: as_check(path, obj).options_model)
+    checks.errors = CHECKS.errors
+    return Catalog(workloads=workloads, faults=dict(FAULTS), checks=checks)
+
+
+def info_of(workload: Workload) -> WorkloadInfo:
+    from harness.workloads.registry import activity_types
+
+    return WorkloadInfo(tuple(workload.versions), workload.params_model, workload.description,
+                        activity_types(workload))
+
+
+def register_app(catalog: Catalog, name: str | None, spec: AppSpec) -> str:
+    """A user's app named in a scenario: build its workload, register it with the workloads
+    (so workers and drivers find it) and with this catalog (so the scenario may name it)."""
+    from harness.workloads.registry import register_app as register_workload
+
+    workload = register_workload(name, spec)
+    dict.__setitem__(catalog.workloads, workload.name, info_of(workload))
+    return workload.name

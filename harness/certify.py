@@ -21,11 +21,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from harness.checks.verdict import Status
+from harness.checks.verdict import Status, merge, merge_verdicts
+from harness.environment import environment
 from harness.errors import ScenarioError, UsageError
 from harness.evidence.measurements import Distribution, finite, recovery
-from harness.judge import overall
-from harness.runner import RunOutcome, environment, run_scenario
+from harness.runner import RunOutcome, run_scenario
 from harness.scenario import Scenario, load_scenarios
 from harness.scenario_errors import compose, explain, locate, one_line
 from harness.skips import Skipped, split_runnable
@@ -97,7 +97,7 @@ async def certify(stack: Stack, folder: Path, out: Path, seed: int | None,
     parts += [scenario_part(o) for o in outcomes]
     parts.append(replay_part(outcomes, candidate or manifest.candidate))
     parts.append(recovery_part(outcomes, manifest.recovery_slo))
-    status = overall_status(parts)
+    status = merge(p.status for p in parts)
     path = write_certificate(out, manifest, status, parts, stack, seed, skipped)
     return status, parts, path
 
@@ -115,7 +115,7 @@ async def selftest_part(stack: Stack, out: Path, seed: int) -> Part:
 
 
 def scenario_part(outcome: RunOutcome) -> Part:
-    status = overall(outcome.verdicts)
+    status = merge_verdicts(outcome.verdicts)
     counts = {s: sum(v.status == s for v in outcome.verdicts) for s in Status}
     return Part(f"scenario {outcome.results['scenario']}", status,
                 f"{counts[Status.PASS]} passed, {counts[Status.FAIL]} failed, "
@@ -127,7 +127,7 @@ def scenario_part(outcome: RunOutcome) -> Part:
 def replay_part(outcomes: list[RunOutcome], candidate: list[str]) -> Part:
     """The candidate code over every history the suite produced (the pre-release gate)."""
     from harness.versions.replay_gate import (
-        gate_exit_code,
+        gate_status,
         history_files,
         load_workflow_classes,
         replay_files,
@@ -141,11 +141,10 @@ def replay_part(outcomes: list[RunOutcome], candidate: list[str]) -> Part:
     for outcome in outcomes:
         if outcome.run.histories_dir.is_dir() and any(outcome.run.histories_dir.iterdir()):
             results += replay_files(history_files(outcome.run.histories_dir), classes, 10.0)
-    code = gate_exit_code(results) if results else 3
     failures = [{"workflow_id": r.workflow_id, "status": r.outcome.status,
                  "message": r.outcome.message[:300], "history": r.source}
                 for r in results if r.outcome.status != "ok"]
-    status = {0: Status.PASS, 1: Status.FAIL}.get(code, Status.UNKNOWN)
+    status = gate_status(results)  # no history replayed at all: unknown
     # Histories that hit nondeterminism during a drill are the drill's evidence: they are
     # expected to replay on the fixed candidate, so they are not excused here.
     return Part("replay gate", status, f"{len(results) - len(failures)} of {len(results)} "
@@ -177,12 +176,6 @@ def recovery_part(outcomes: list[RunOutcome], slo: dict[str, float]) -> Part:
                 "; ".join(broken) or f"p95 {shown['p95']}, max {shown['max']} over "
                 f"{dist.count} affected workflows, within {slo}", details)
 
-
-def overall_status(parts: list[Part]) -> Status:
-    statuses = {p.status for p in parts}
-    if Status.FAIL in statuses:
-        return Status.FAIL
-    return Status.UNKNOWN if Status.UNKNOWN in statuses or not parts else Status.PASS
 
 
 def write_certificate(out: Path, manifest: SuiteManifest, status: Status, parts: list[Part],

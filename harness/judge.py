@@ -13,8 +13,7 @@ from typing import Any
 from harness import __version__
 from harness.checks import fault_accounting
 from harness.checks.registry import run_check
-from harness.checks.verdict import Status, Verdict
-from harness.errors import EXIT_FAIL, EXIT_INFRA, EXIT_PASS
+from harness.checks.verdict import Verdict, exit_code, merge_verdicts
 from harness.evidence.measurements import recovery, run_stats
 from harness.runfolder import RunFolder
 from harness.watch.figures import watch_figures
@@ -37,23 +36,9 @@ def judge(run: RunFolder, checks: Iterable[tuple[str, dict[str, Any]]]) -> list[
     return verdicts
 
 
-def overall(verdicts: list[Verdict]) -> Status:
-    statuses = {v.status for v in verdicts}
-    if Status.FAIL in statuses:
-        return Status.FAIL
-    if Status.UNKNOWN in statuses or not verdicts:
-        return Status.UNKNOWN
-    return Status.PASS
-
-
-def exit_code(status: Status) -> int:
-    """0 pass, 1 a check failed, 3 nothing failed but something could not be judged."""
-    return {Status.PASS: EXIT_PASS, Status.FAIL: EXIT_FAIL, Status.UNKNOWN: EXIT_INFRA}[status]
-
-
 def write_results(run: RunFolder, verdicts: list[Verdict], extra: dict[str, Any] | None = None
                   ) -> dict[str, Any]:
-    status = overall(verdicts)
+    status = merge_verdicts(verdicts)
     meta = run.meta
     results = {
         "schema": RESULTS_SCHEMA,

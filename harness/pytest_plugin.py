@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from harness.cli.options import add_stack_options_to_pytest, stack_options_from_pytest
+
 SESSION_STACK = pytest.StashKey[Any]()
 
 
@@ -28,11 +30,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--harness-seed", type=int, default=None,
                     help="seed for every scenario (overrides the files)")
     group.addoption("--harness-out", default="reports", help="where run folders go")
-    group.addoption("--harness-temporal-address", default=None,
-                    help="run against this Temporal cluster instead of the embedded server")
-    group.addoption("--harness-namespace", default="default")
-    group.addoption("--harness-toxiproxy-url", default=None,
-                    help="use this toxiproxy server instead of starting one")
+    add_stack_options_to_pytest(group)  # the CLI's stack options, as --harness-<option>
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
@@ -105,14 +103,11 @@ def session_stack(config: pytest.Config) -> Any:
     """One stack for the whole session, brought up on first use, down at session end."""
     stack = config.stash.get(SESSION_STACK, None)
     if stack is None:
-        from harness.stack.stack import Stack, StackOptions
+        from harness.stack.stack import Stack
 
         state = Path(config.getoption("harness_out")) / ".stack" / time.strftime(
             "%Y%m%dT%H%M%S")
-        stack = Stack(StackOptions(
-            state_dir=state, temporal_address=config.getoption("harness_temporal_address"),
-            namespace=config.getoption("harness_namespace"),
-            toxiproxy_url=config.getoption("harness_toxiproxy_url")))
+        stack = Stack(stack_options_from_pytest(config, state))
         asyncio.run(stack.up())
         config.stash[SESSION_STACK] = stack
     return stack

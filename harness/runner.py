@@ -1,6 +1,6 @@
 """One scenario run, start to verdict: workers up, drive the workloads, collect, judge.
 
-    run folder ─► workers ─► drivers (bounded concurrency, deadline) ─► collect ─► judge
+    run folder ─► workers ─► drivers + nemesis (harness/drive.py) ─► collect ─► judge ─► report
 
 The stack is passed in, so several scenarios (a suite, a pytest session) share one.
 Everything the run started is stopped in `finally`, whatever happened.
@@ -8,81 +8,32 @@ Everything the run started is stopped in `finally`, whatever happened.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
-import platform
 import random
-import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from harness import __version__
 from harness.attempt_log import compress_logs
-from harness.checks.verdict import Verdict
+from harness.checks.verdict import Verdict, merge_verdicts
 from harness.collect import collect, collect_ledger
-from harness.faults.client import ClientFaults
+from harness.drive import RunDriver, drive_all, drive_with_nemesis
+from harness.environment import environment
+from harness.faults.nemesis import Nemesis
 from harness.journal import Journal
-from harness.judge import overall, write_results
+from harness.judge import judge, write_results
 from harness.probes import ProbeContext, named_probes, run_probes
+from harness.report import write_reports
+from harness.run_context import Progress, RunContext, task_queue
 from harness.runfolder import RunFolder
 from harness.scenario import Scenario
 from harness.stack.stack import Stack
 from harness.stack.supervisor import WorkerSupervisor
 from harness.stack.worker_config import WorkerConfig, WorkerOptions
 from harness.watch.live import watching
-from harness.workloads.base import DriveContext
-from harness.workloads.registry import get_workload, register_apps
-
-
-@dataclass
-class Progress:
-    """Counters the CLI renders; updated from the drivers."""
-
-    total: int = 0
-    started: int = 0
-    completed: int = 0
-    failed: int = 0
-    phase: str = "starting"
-    t0: float = field(default_factory=time.monotonic)
-    on_change: Callable[[Progress], None] = lambda _p: None
-
-    def update(self, **changes: Any) -> None:
-        for key, value in changes.items():
-            setattr(self, key, value)
-        self.on_change(self)
-
-
-@dataclass
-class RunContext:
-    """What a driver and a nemesis get: the live run, its stack, its workers, its journal."""
-
-    scenario: Scenario
-    stack: Stack
-    run: RunFolder
-    run_id: str
-    seed: int
-    journal: Journal
-    supervisor: WorkerSupervisor
-    client: Any
-    progress: Progress
-    started_ids: list[str] = field(default_factory=list)
-    driving_started: float = 0.0  # time.time() when the drivers began
-    client_faults: ClientFaults = field(default_factory=ClientFaults)
-
-    @property
-    def task_queue(self) -> str:
-        return task_queue(self.run_id)
-
-
-# A driver drives the workloads and returns True if the deadline cut it short.
-Driver = Callable[[RunContext], Awaitable[bool]]
-# A nemesis runs beside the driver (faults) until cancelled; it must heal in `finally`.
-NemesisFn = Callable[[RunContext], Awaitable[None]]
+from harness.workloads.registry import register_apps
 
 
 @dataclass
@@ -122,17 +73,11 @@ def choose_seed(scenario: Scenario, override: int | None) -> int:
     return random.SystemRandom().randrange(2**31)
 
 
-def task_queue(run_id: str) -> str:
-    return f"tq-{run_id}"
-
-
 async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
                        seed: int | None = None, progress: Progress | None = None,
-                       driver: Driver | None = None, worker_metrics: bool = False
+                       driver: RunDriver | None = None, worker_metrics: bool = False
                        ) -> RunOutcome:
     """Run one scenario on a live stack; `driver` replaces the default (e.g. Locust)."""
-    from harness.faults.nemesis import Nemesis
-
     progress = progress or Progress()
     seed = choose_seed(scenario, seed)
     # Two scenarios may name different apps under one name: this run's are the ones in force.
@@ -157,7 +102,8 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
     try:
         progress.update(phase="workers")
         await supervisor.start_all()
-        client = await stack.direct.connect(patient=True)  # type: ignore[union-attr]
+        assert stack.direct is not None
+        client = await stack.direct.connect(patient=True)
         ctx = RunContext(scenario, stack, run, run_id, seed, journal, supervisor, client,
                          progress)
         progress.update(phase="driving", total=sum(w.count for w in scenario.workloads))
@@ -182,18 +128,14 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
         journal.close()
     await collect_ledger(run, run_id, stack.services_url)
     progress.update(phase="judging")
-    from harness.judge import judge
-
     verdicts = judge(run, [(c.name, c.options) for c in scenario.checks])
     meta = dict(run.meta)
     meta["finished_at"] = datetime.now(UTC).isoformat()
     run.write_json("meta.json", meta)
     results = write_results(run, verdicts)
     progress.update(phase="reporting")
-    from harness.report import write_reports
-
     write_reports(run.path)
-    progress.update(phase=str(overall(verdicts)))
+    progress.update(phase=str(merge_verdicts(verdicts)))
     return RunOutcome(run, verdicts, results)
 
 
@@ -242,108 +184,3 @@ def worker_config(scenario: Scenario, stack: Stack, run_id: str, seed: int) -> W
         ),
         seed=seed, apps=apps, params=params,
     )
-
-
-async def drive_with_nemesis(ctx: RunContext, driver: Driver, nemesis: NemesisFn | None
-                             ) -> bool:
-    """Run the driver with the nemesis beside it; the nemesis is stopped (and heals) after."""
-    ctx.driving_started = time.time()
-    if nemesis is None:
-        return await driver(ctx)
-    faults = asyncio.create_task(nemesis(ctx))
-    try:
-        return await driver(ctx)
-    finally:
-        faults.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await faults
-
-
-async def drive_all(ctx: RunContext) -> bool:
-    """Drive every workload until done or the deadline; True if the deadline cut it short."""
-    scenario, progress, journal = ctx.scenario, ctx.progress, ctx.journal
-    started_ids, run_id, seed, client = ctx.started_ids, ctx.run_id, ctx.seed, ctx.client
-
-    def on_started(wid: str) -> None:
-        started_ids.append(wid)
-        progress.update(started=progress.started + 1)
-
-    def on_finished(_wid: str, ok: bool) -> None:
-        if ok:
-            progress.update(completed=progress.completed + 1)
-        else:
-            progress.update(failed=progress.failed + 1)
-
-    queues: list[StartQueue] = []
-    names = [spec.name for spec in scenario.workloads]
-    for position, spec in enumerate(scenario.workloads):
-        workload = get_workload(spec.name)
-        label = workload.name if names.count(spec.name) == 1 else f"{workload.name}.{position}"
-        dctx = DriveContext(client=client, journal=journal, run_id=run_id,
-                            task_queue=task_queue(run_id), seed=seed, workload=workload.name,
-                            params=workload.params_model(**spec.params), label=label,
-                            client_faults=ctx.client_faults,
-                            on_started=on_started, on_finished=on_finished)
-        queues.append(StartQueue(label, spec.count, spec.concurrency, workload.drive, dctx,
-                                 journal))
-    tasks = [task for queue in queues for task in queue.start()]
-    _done, pending = await asyncio.wait(tasks, timeout=scenario.deadline)
-    for task in pending:
-        task.cancel()
-    for task in pending:
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
-    cut = {q.label: q.not_started for q in queues if q.not_started}
-    if pending or cut:
-        journal.record("run", type="deadline_cut", not_started=cut)
-    return bool(pending)
-
-
-class StartQueue:
-    """Starts one workload's workflows from a bounded queue: `concurrency` drivers pull the
-    next index until `count` are driven, so memory grows with the concurrency, never with
-    the count. What the deadline cuts before it started is counted (`not_started`)."""
-
-    def __init__(self, label: str, count: int, concurrency: int, drive: Any,
-                 ctx: DriveContext, journal: Journal) -> None:
-        self.label, self.count, self.drive, self.ctx = label, count, drive, ctx
-        self.lanes = max(1, min(concurrency, count))
-        self.journal = journal
-        self.next_index = 0
-
-    @property
-    def not_started(self) -> int:
-        return self.count - self.next_index
-
-    def start(self) -> list[asyncio.Task[None]]:
-        return [asyncio.create_task(self._lane()) for _ in range(self.lanes)]
-
-    async def _lane(self) -> None:
-        while self.next_index < self.count:
-            index = self.next_index
-            self.next_index += 1
-            try:
-                await self.drive(self.ctx, index)
-            except Exception as err:  # noqa: BLE001 - judged by liveness, the run goes on
-                self.journal.record("run", type="driver_error", workload=self.label,
-                                    index=index, error=repr(err))
-
-
-def environment(stack: Stack) -> dict[str, Any]:
-    import subprocess
-
-    commit = ""
-    with contextlib.suppress(Exception):
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, cwd=Path(__file__).parent, timeout=5).stdout.strip()
-    server = ""
-    if stack.temporal is not None:
-        with contextlib.suppress(Exception):
-            server = subprocess.run([str(stack.temporal.binary), "--version"],
-                                    capture_output=True, text=True, timeout=10).stdout.strip()
-    return {
-        "harness_version": __version__, "harness_commit": commit,
-        "temporalio": metadata.version("temporalio"),
-        "temporal_server": server or "external", "python": platform.python_version(),
-        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} cpus",
-    }

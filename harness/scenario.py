@@ -41,7 +41,7 @@ from pydantic import (
     model_validator,
 )
 
-from harness.catalog import Catalog, WorkloadInfo, default_catalog
+from harness.catalog import Catalog, WorkloadInfo, default_catalog, register_app
 from harness.durations import Duration, to_seconds  # noqa: F401 - re-exported
 from harness.errors import ScenarioError
 from harness.plugins import why_unresolved
@@ -190,9 +190,7 @@ class WorkloadSpec(_Spec):
         catalog = catalog_of(info)
         app = info.data.get("app")
         if app is not None:
-            from harness.workloads.registry import register_app
-
-            return register_app(value or None, app, [catalog.workloads]).name
+            return register_app(catalog, value or None, app)
         if value == "":
             return value  # the app itself was rejected: that error is the one to report
         if value not in catalog.workloads:

@@ -196,6 +196,7 @@ def add_init_parser(sub: Any) -> None:
     parser.add_argument("--module", action="store_true",
                         help="also write <module>_chaos.py beside yours: input, expected "
                              "status and effect probe stubs the scenario names")
+    parser.set_defaults(handler=cmd_init)
 
 
 def cmd_init(args: Any) -> int:

@@ -22,7 +22,7 @@ from harness.checks import (
     retries,
 )
 from harness.checks.generic import practices
-from harness.checks.verdict import Verdict
+from harness.checks.verdict import Verdict, safely, unknown
 from harness.plugins import PluggableRegistry
 from harness.runfolder import Evidence, RunFolder
 
@@ -44,7 +44,7 @@ class AnyOptions(BaseModel):
     model_config = {"extra": "allow"}
 
 
-def _as_check(path: str, obj: object) -> Check:
+def as_check(path: str, obj: object) -> Check:
     """A user's check by import path: a Check, or a function (run, options) -> Verdict."""
     if isinstance(obj, Check):
         return obj
@@ -103,27 +103,15 @@ CHECKS: PluggableRegistry[Check] = PluggableRegistry({
               "no common pitfall in any history: timeouts, heartbeats, payloads, retries",
               needs=(Evidence.WORKFLOWS, Evidence.HISTORIES)),
     ]
-}, _as_check)
-
-
-def check_options_models() -> dict[str, type[BaseModel]]:
-    models = PluggableRegistry({name: c.options_model for name, c in CHECKS.items()},
-                               lambda path, obj: _as_check(path, obj).options_model)
-    models.errors = CHECKS.errors  # one record of why an import path did not resolve
-    return models
+}, as_check)
 
 
 def run_check(name: str, run: RunFolder, options: dict | None = None) -> Verdict:
-    """Run one check; a crash in a check is an `unknown` verdict, never a pass."""
-    from harness.checks.verdict import unknown
-
+    """Run one check; a crash in a check (or in its options) is `unknown`, never a pass."""
     check = CHECKS[name]
     missing = [e for e in check.needs if not run.has(e)]
     if missing:
         return unknown(name, f"evidence missing ({', '.join(missing)}): the run stored too "
                        "little to judge this (was it collected?)",
                        [{"missing": [str(e) for e in missing]}])
-    try:
-        return check.fn(run, check.options_model(**(options or {})))
-    except Exception as err:  # noqa: BLE001
-        return unknown(name, f"the check itself failed: {err!r}")
+    return safely(name, lambda: check.fn(run, check.options_model(**(options or {}))))

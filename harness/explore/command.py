@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
+from harness.cli.console import console
 from harness.durations import format_duration, parse_duration
 from harness.errors import EXIT_FAIL, EXIT_PASS, UsageError
 from harness.explore.live import explore_on_stack
@@ -27,7 +26,6 @@ from harness.explore.trials import TrialResult
 from harness.stack.stack import StackOptions
 
 DEFAULT_SPACES = Path("scenarios/explore")
-console = Console(highlight=False)
 
 
 def _duration(text: str) -> float:

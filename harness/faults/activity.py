@@ -10,7 +10,6 @@ attempt), never a global random, so a seed replays the same hits.
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
@@ -19,7 +18,7 @@ from harness.durations import Duration
 from harness.faults.base import Fault, FaultSpec
 
 if TYPE_CHECKING:
-    from harness.runner import RunContext
+    from harness.faults.context import FaultContext
 
 
 class DuplicateDelivery(FaultSpec):
@@ -36,19 +35,13 @@ class DuplicateDelivery(FaultSpec):
                  "rate": self.rate, "activity_types": self.activity_types, "seed": seed}]
 
 
-def chosen(seed: int, workflow_id: str, activity_id: str, attempt: int, rate: float) -> bool:
-    """The deterministic coin: same inputs, same answer, in any process."""
-    digest = hashlib.sha256(f"{seed}:{workflow_id}:{activity_id}:{attempt}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < rate
-
-
 class DuplicateDeliveryFault(Fault):
     """Armed at start through the worker config; restarts workers it crashes."""
 
     armed = True
     spec: DuplicateDelivery
 
-    async def inject(self, ctx: RunContext) -> dict[str, Any]:
+    async def inject(self, ctx: FaultContext) -> dict[str, Any]:
         if self.spec.mode == "crash_after_effect":
             for slot in ctx.supervisor.slots:
                 ctx.supervisor.restart_on_crash(slot.index, self.spec.restart_after)

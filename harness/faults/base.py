@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, model_validator
 from harness.durations import Duration
 
 if TYPE_CHECKING:
-    from harness.runner import RunContext
+    from harness.faults.context import FaultContext
     from harness.stack.stack import Stack
 
 
@@ -86,11 +86,11 @@ class Fault:
     def name(self) -> str:
         return self.spec.type
 
-    async def inject(self, ctx: RunContext) -> dict[str, Any]:
+    async def inject(self, ctx: FaultContext) -> dict[str, Any]:
         """Break something; return details for the journal."""
         raise NotImplementedError
 
-    async def heal(self, ctx: RunContext) -> dict[str, Any]:
+    async def heal(self, ctx: FaultContext) -> dict[str, Any]:
         """Undo it; idempotent (called again in `finally`)."""
         return {}
 

@@ -17,7 +17,7 @@ from harness.errors import UsageError
 from harness.faults.base import Fault, FaultSpec
 
 if TYPE_CHECKING:
-    from harness.runner import RunContext
+    from harness.faults.context import FaultContext
     from harness.stack.stack import Stack
 
 Service = Literal["inventory", "payments", "shipping", "notifications", "accounts", "fanout",
@@ -47,14 +47,14 @@ class DependencyDegradationFault(Fault):
     def __init__(self, fault_id: str, spec: DependencyDegradation) -> None:
         super().__init__(fault_id, spec, target=spec.service)
 
-    async def inject(self, ctx: RunContext) -> dict[str, Any]:
+    async def inject(self, ctx: FaultContext) -> dict[str, Any]:
         spec = self.spec
         body = {"service": spec.service, "mode": spec.mode, "error_rate": spec.error_rate,
                 "status": spec.status, "max_concurrent": spec.max_concurrent,
                 "latency": spec.latency, "seed": ctx.seed}
         return await admin(ctx.stack.services_url, "degrade", body)
 
-    async def heal(self, ctx: RunContext) -> dict[str, Any]:
+    async def heal(self, ctx: FaultContext) -> dict[str, Any]:
         return await admin(ctx.stack.services_url, "heal", {"service": self.spec.service})
 
 

@@ -20,7 +20,7 @@ from harness.durations import Duration
 from harness.faults.base import Fault, FaultSpec
 
 if TYPE_CHECKING:
-    from harness.runner import RunContext
+    from harness.faults.context import FaultContext
 
 
 class Deploy(FaultSpec):
@@ -56,7 +56,7 @@ class Deploy(FaultSpec):
 class DeployFault(Fault):
     spec: Deploy
 
-    async def inject(self, ctx: RunContext) -> dict[str, Any]:
+    async def inject(self, ctx: FaultContext) -> dict[str, Any]:
         supervisor = ctx.supervisor
         before = dict(supervisor.slots[0].config.workloads)
         versions = {**before, **self.spec.versions}

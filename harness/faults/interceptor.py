@@ -28,7 +28,7 @@ from temporalio.worker import (
     Interceptor,
 )
 
-from harness.faults.activity import chosen
+from harness.coin import chosen
 
 # Heartbeat details are the user's values; a huge one must not bloat the attempt log.
 MAX_DETAILS_CHARS = 2000

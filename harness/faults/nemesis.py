@@ -20,7 +20,7 @@ from harness.faults.registry import make_fault
 from harness.schedule import PlannedFiring, plan, to_json
 
 if TYPE_CHECKING:
-    from harness.runner import RunContext
+    from harness.faults.context import FaultContext
     from harness.scenario import Scenario
     from harness.stack.stack import Stack
 
@@ -37,7 +37,7 @@ class EventCounter:
             for key in ((entry["event"], None), (entry["event"], entry.get("activity_type"))):
                 self.counts[key] = self.counts.get(key, 0) + 1
 
-    async def count(self, ctx: RunContext, event: str, activity_type: str | None) -> int:
+    async def count(self, ctx: FaultContext, event: str, activity_type: str | None) -> int:
         if event == "workflow_started":
             return len(ctx.started_ids)
         if event == "nondeterminism":
@@ -75,7 +75,7 @@ class Nemesis:
     def write_plan(self, run_path: Path) -> None:
         (run_path / "planned_schedule.json").write_text(to_json(self.firings), encoding="utf-8")
 
-    async def __call__(self, ctx: RunContext) -> None:
+    async def __call__(self, ctx: FaultContext) -> None:
         watchdog = asyncio.create_task(ctx.supervisor.watch())
         counter = EventCounter(ctx.run.workers_dir)
         tasks = [asyncio.create_task(self._fire(ctx, counter, firing, fault))
@@ -98,7 +98,7 @@ class Nemesis:
             self.verify_clean(ctx)
             ctx.run.write_json("executed_schedule.json", self.executed)
 
-    async def _fire(self, ctx: RunContext, counter: EventCounter, firing: PlannedFiring,
+    async def _fire(self, ctx: FaultContext, counter: EventCounter, firing: PlannedFiring,
                     fault: Fault) -> None:
         await self._wait_trigger(ctx, counter, firing)
         # An inject that has begun runs to its end even if the run ends meanwhile (a rolling
@@ -117,7 +117,7 @@ class Nemesis:
         self.in_progress.add(healing)
         await asyncio.shield(healing)
 
-    async def _inject(self, ctx: RunContext, firing: PlannedFiring, fault: Fault) -> bool:
+    async def _inject(self, ctx: FaultContext, firing: PlannedFiring, fault: Fault) -> bool:
         record: dict[str, Any] = {"fault_id": firing.fault_id, "type": firing.type,
                                   "planned_at": firing.at}
         self.executed.append(record)
@@ -136,7 +136,7 @@ class Nemesis:
                           params=fault.params(), details=details, started=started)
         return True
 
-    async def _wait_trigger(self, ctx: RunContext, counter: EventCounter,
+    async def _wait_trigger(self, ctx: FaultContext, counter: EventCounter,
                             firing: PlannedFiring) -> None:
         if firing.after is not None:
             after = firing.after
@@ -149,7 +149,7 @@ class Nemesis:
         if delay > 0:
             await asyncio.sleep(delay)
 
-    async def _heal(self, ctx: RunContext, firing: PlannedFiring, fault: Fault,
+    async def _heal(self, ctx: FaultContext, firing: PlannedFiring, fault: Fault,
                     record: dict[str, Any]) -> None:
         if not fault.injected:
             return
@@ -168,12 +168,12 @@ class Nemesis:
     def _record(self, firing: PlannedFiring) -> dict[str, Any]:
         return next((r for r in self.executed if r["fault_id"] == firing.fault_id), {})
 
-    async def heal_all(self, ctx: RunContext) -> None:
+    async def heal_all(self, ctx: FaultContext) -> None:
         """Heal whatever is still injected; shielded so a second Ctrl-C cannot skip it."""
         for firing, fault in self.faults:
             await asyncio.shield(self._heal(ctx, firing, fault, self._record(firing)))
 
-    def verify_clean(self, ctx: RunContext) -> None:
+    def verify_clean(self, ctx: FaultContext) -> None:
         proxy = ctx.stack.toxiproxy
         if proxy is None:
             return

@@ -17,7 +17,7 @@ from harness.errors import UnavailableOnStack, UsageError
 from harness.faults.base import Fault, FaultSpec
 
 if TYPE_CHECKING:
-    from harness.runner import RunContext
+    from harness.faults.context import FaultContext
     from harness.stack.stack import Stack
 
 Toxic = Literal["latency", "bandwidth", "timeout", "reset_peer", "slow_close", "slicer",
@@ -54,7 +54,7 @@ class NetworkFaultFault(Fault):
         self.toxics: list[str] = []
         self.disabled = False
 
-    async def inject(self, ctx: RunContext) -> dict[str, Any]:
+    async def inject(self, ctx: FaultContext) -> dict[str, Any]:
         proxy = ctx.stack.toxiproxy
         assert proxy is not None
         if self.spec.toxic == "partition":
@@ -70,7 +70,7 @@ class NetworkFaultFault(Fault):
             self.toxics.append(name)
         return {"target": self.spec.link, "toxics": self.toxics}
 
-    async def heal(self, ctx: RunContext) -> dict[str, Any]:
+    async def heal(self, ctx: FaultContext) -> dict[str, Any]:
         proxy = ctx.stack.toxiproxy
         if proxy is None:
             return {}

@@ -21,7 +21,7 @@ from harness.errors import UsageError
 from harness.faults.base import Fault, FaultSpec
 
 if TYPE_CHECKING:
-    from harness.runner import RunContext
+    from harness.faults.context import FaultContext
     from harness.stack.stack import Stack
 
 
@@ -55,7 +55,7 @@ class RateLimitFault(Fault):
         super().__init__(fault_id, spec, target="temporal")
         self.original: dict[str, str] | None = None
 
-    async def inject(self, ctx: RunContext) -> dict[str, Any]:
+    async def inject(self, ctx: FaultContext) -> dict[str, Any]:
         server = ctx.stack.temporal
         assert server is not None
         self.original = dict(server.dynamic_config)
@@ -64,7 +64,7 @@ class RateLimitFault(Fault):
         await server.start()
         return {"target": "temporal", "dynamic_config": self.spec.limits()}
 
-    async def heal(self, ctx: RunContext) -> dict[str, Any]:
+    async def heal(self, ctx: FaultContext) -> dict[str, Any]:
         server = ctx.stack.temporal
         if self.original is None or server is None:
             return {}

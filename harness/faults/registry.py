@@ -41,9 +41,5 @@ FAMILIES: dict[str, tuple[type[FaultSpec], Callable[[str, FaultSpec, float], Fau
 FAULTS: dict[str, type[BaseModel]] = {name: spec for name, (spec, _) in FAMILIES.items()}
 
 
-def fault_models() -> dict[str, type[BaseModel]]:
-    return dict(FAULTS)
-
-
 def make_fault(fault_id: str, spec: FaultSpec, choice: float) -> Fault:
     return FAMILIES[spec.type][1](fault_id, spec, choice)

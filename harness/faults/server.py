@@ -14,7 +14,7 @@ from harness.errors import UnavailableOnStack
 from harness.faults.base import Fault, FaultSpec
 
 if TYPE_CHECKING:
-    from harness.runner import RunContext
+    from harness.faults.context import FaultContext
     from harness.stack.stack import Stack
 
 
@@ -39,19 +39,19 @@ class ServerRestartFault(Fault):
         super().__init__(fault_id, spec, target="temporal")
         self.down = False
 
-    async def inject(self, ctx: RunContext) -> dict[str, Any]:
+    async def inject(self, ctx: FaultContext) -> dict[str, Any]:
         server = ctx.stack.temporal
         assert server is not None
-        pid = server.process.pid if server.process else None
+        pid = server.pid
         server.kill()
         self.down = True
         return {"target": "temporal", "pid": pid, "address": server.address}
 
-    async def heal(self, ctx: RunContext) -> dict[str, Any]:
+    async def heal(self, ctx: FaultContext) -> dict[str, Any]:
         server = ctx.stack.temporal
         if not self.down or server is None:
             return {}
         await asyncio.sleep(self.spec.down_for)
         await server.start()
         self.down = False
-        return {"pid": server.process.pid if server.process else None}
+        return {"pid": server.pid}

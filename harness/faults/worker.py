@@ -15,7 +15,7 @@ from harness.durations import Duration
 from harness.faults.base import Fault, FaultSpec
 
 if TYPE_CHECKING:
-    from harness.runner import RunContext
+    from harness.faults.context import FaultContext
 
 
 class WorkerKill(FaultSpec):
@@ -61,7 +61,7 @@ class WorkerCrash(FaultSpec):
                  "slot": self.slot, "incarnation": 1}]
 
 
-def pick_slots(ctx: RunContext, spec: WorkerKill, choice: float) -> list[int]:
+def pick_slots(ctx: FaultContext, spec: WorkerKill, choice: float) -> list[int]:
     alive = ctx.supervisor.alive()
     if not alive:
         return []
@@ -83,7 +83,7 @@ class WorkerKillFault(Fault):
         self.slots: list[int] = []
         self.restarted = False
 
-    async def inject(self, ctx: RunContext) -> dict[str, Any]:
+    async def inject(self, ctx: FaultContext) -> dict[str, Any]:
         self.slots = pick_slots(ctx, self.spec, self.choice)
         sig = signal.Signals[self.spec.signal]
         victims = []
@@ -95,7 +95,7 @@ class WorkerKillFault(Fault):
         self.target = ",".join(victims)
         return {"target": self.target, "slots": self.slots}
 
-    async def heal(self, ctx: RunContext) -> dict[str, Any]:
+    async def heal(self, ctx: FaultContext) -> dict[str, Any]:
         if self.restarted or self.spec.restart_after is None:
             return {}
         self.restarted = True
@@ -110,7 +110,7 @@ class WorkerKillFault(Fault):
 class RollingRestartFault(Fault):
     spec: RollingRestart
 
-    async def inject(self, ctx: RunContext) -> dict[str, Any]:
+    async def inject(self, ctx: FaultContext) -> dict[str, Any]:
         sig = signal.Signals[self.spec.signal]
         restarted = []
         for slot in list(ctx.supervisor.alive()):
@@ -129,7 +129,7 @@ class WorkerCrashFault(Fault):
     armed = True
     spec: WorkerCrash
 
-    async def inject(self, ctx: RunContext) -> dict[str, Any]:
+    async def inject(self, ctx: FaultContext) -> dict[str, Any]:
         self.target = f"worker-{self.spec.slot}"
         ctx.supervisor.restart_on_crash(self.spec.slot, self.spec.restart_after)
         return {"target": self.target, "armed": True}

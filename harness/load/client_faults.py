@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.faults.client import ClientFaults
+from harness.workloads.client_faults import ClientFaults
 
 CLIENT_FAULTS_FILE = "client_faults.json"
 

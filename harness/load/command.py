@@ -1,13 +1,9 @@
 """`harness load`, `harness scale` and `harness bench`: parsers and commands.
 
-The lead wires them into harness/cli.py:
-
-    from harness.load.command import add_load_parsers   # in build_parser(): add_load_parsers(sub)
-    dispatch: "load" -> cmd_load(args), "scale" -> cmd_scale(args), "bench" -> cmd_bench(args)
-
-Bad input raises UsageError before anything starts (exit 2); exit codes of load and scale
-come from the verdicts (judge.exit_code); bench exits 0 when it measured everything
-(its targets are reported, not enforced).
+`add_load_parsers` registers the three subcommands, each with its handler, on the CLI's
+parser (harness/cli/app.py). Bad input raises UsageError before anything starts (exit 2);
+exit codes of load and scale come from the merged verdicts (checks/verdict.py); bench exits
+0 when it measured everything (its targets are reported, not enforced).
 """
 
 from __future__ import annotations
@@ -19,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from harness.checks.verdict import Status, exit_code, merge, merge_verdicts
+from harness.cli.options import add_stack_options, stack_options
 from harness.durations import parse_duration
 from harness.errors import EXIT_INFRA, EXIT_PASS, UsageError
 from harness.load.options import LoadOptions
@@ -37,8 +35,6 @@ def _duration(text: str) -> float:
 
 def add_load_parsers(subparsers: Any) -> None:
     """Add the `load`, `scale` and `bench` subcommands to harness's subparsers."""
-    from harness.cli import add_stack_options  # here: cli imports this module
-
     load = subparsers.add_parser(
         "load", help="drive a scenario's workloads with Locust while its faults run",
         description="Drive a scenario with Locust (headless unless --ui). Each request is one "
@@ -70,6 +66,7 @@ def add_load_parsers(subparsers: Any) -> None:
                       help="do not scrape the workers' Prometheus metrics")
     _common(load)
     add_stack_options(load)
+    load.set_defaults(handler=cmd_load)
 
     scale = subparsers.add_parser("scale", help="sweep fan-out shape and worker count")
     scale.add_argument("--shapes", help="CHILDRENxACTIVITIES list (10x10,50x20,100x100; "
@@ -87,12 +84,14 @@ def add_load_parsers(subparsers: Any) -> None:
                        help="keep the workers' toxiproxy hop (default: direct, no faults here)")
     _common(scale)
     add_stack_options(scale)
+    scale.set_defaults(handler=cmd_scale)
 
     bench = subparsers.add_parser("bench", help="the harness against the bare SDK, one stack")
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
     bench.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
     bench.add_argument("--out", type=Path, default=Path("reports"))
     add_stack_options(bench)
+    bench.set_defaults(handler=cmd_bench)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -115,8 +114,7 @@ def _state_dir(out: Path) -> Path:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from harness.commands import print_verdicts, stack_options
-    from harness.judge import exit_code, overall
+    from harness.cli.render import print_verdicts
     from harness.load.console import console, print_load_summary
     from harness.load.run_load import run_load
     from harness.scenario import load_scenario
@@ -134,12 +132,10 @@ def cmd_load(args: argparse.Namespace) -> int:
                                             args.out, args.seed, options))
     print_load_summary(summary, outcome.run.path)
     print_verdicts(outcome.run, outcome.verdicts)
-    return exit_code(overall(outcome.verdicts))
+    return exit_code(merge_verdicts(outcome.verdicts))
 
 
 def cmd_scale(args: argparse.Namespace) -> int:
-    from harness.commands import stack_options
-    from harness.judge import exit_code
     from harness.load.console import (
         console,
         print_scale_row,
@@ -171,16 +167,11 @@ def cmd_scale(args: argparse.Namespace) -> int:
     print_scale_table(frame.to_dict("records"))
     print_scale_summary(json.loads((sweep_dir / "scale.json").read_text(encoding="utf-8")))
     console.print(f"sweep folder: {sweep_dir} (scale.csv, scale.parquet, scale.json, *.png)")
-    from harness.checks.verdict import Status
-
-    statuses = {Status(s) for s in frame["status"]}
-    worst = next((s for s in (Status.FAIL, Status.UNKNOWN) if s in statuses), Status.PASS)
-    return exit_code(worst)
+    return exit_code(merge(Status(s) for s in frame["status"]))
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from harness.bench.run import run_bench
-    from harness.commands import stack_options
     from harness.load.console import console, print_bench
     from harness.stack.stack import Stack
 

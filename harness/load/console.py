@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
-console = Console(highlight=False)
+from harness.cli.console import console
 
 
 def _ms(value: Any) -> str:

@@ -27,7 +27,7 @@ from harness.load.locust_stats import summarize
 from harness.load.options import LoadOptions
 from harness.load.plan import LoadPlan, LoadTarget
 from harness.load.sdk_metrics import scrape_live_workers
-from harness.runner import RunContext
+from harness.run_context import RunContext
 from harness.workloads.registry import get_workload
 from harness.workloads.settings import SEARCH_ATTRIBUTE
 

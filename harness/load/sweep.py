@@ -27,12 +27,14 @@ from typing import Any
 
 import pandas as pd
 
+from harness.drive import RunDriver, drive_all
 from harness.errors import UsageError
 from harness.load.resources import ResourceSampler
 from harness.load.run_figures import run_figures
 from harness.load.sdk_metrics import scrape_live_workers
 from harness.load.time_spent import PhaseClock, cpu_seconds, sdk_seconds, where_time_went
-from harness.runner import Driver, Progress, RunContext, drive_all, run_scenario
+from harness.run_context import Progress, RunContext
+from harness.runner import run_scenario
 from harness.scenario import Scenario
 from harness.stack.stack import Stack
 
@@ -86,7 +88,7 @@ def scale_scenario(point: SweepPoint, parents: int, deadline: float) -> Scenario
     })
 
 
-def sampled(inner: Driver, stack: Stack, keep: Callable[[ResourceSampler], None]) -> Driver:
+def sampled(inner: RunDriver, stack: Stack, keep: Callable[[ResourceSampler], None]) -> RunDriver:
     """Wrap a driver with a sampler of the workers' and the dev server's processes; at the
     end, scrape the SDK metrics of workers that export them into `<run>/metrics/`."""
 

@@ -1,7 +1,7 @@
 """`harness report`: regenerate a run's reports, compare two runs, or chart a trend.
 
-Kept apart from harness/cli.py so the CLI only wires it in: add_report_parser on the
-subparsers, and cmd_report for the `report` command.
+`add_report_parser` registers the subcommand (with `cmd_report` as its handler) on the
+CLI's parser in harness/cli/app.py.
 """
 
 from __future__ import annotations
@@ -9,12 +9,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.console import Console
 from rich.markup import escape
 
+from harness.cli.console import console
 from harness.errors import EXIT_FAIL, EXIT_PASS, UsageError
-
-console = Console(highlight=False)
 
 
 def _fraction(text: str) -> float:
@@ -51,6 +49,7 @@ def add_report_parser(
     g.add_argument("--max-recovery-p95-rise", type=_fraction, default=0.20, metavar="F")
     g.add_argument("--allow-verdict-worsening", action="store_true",
                    help="do not count a worse verdict as a regression")
+    parser.set_defaults(handler=cmd_report)
     return parser
 
 

@@ -90,6 +90,10 @@ class TemporalDevServer:
         raise StackError(f"temporal dev server on {self.address} not healthy after {timeout:.0f}s "
                          f"({last!r}); see {self.log_path}")
 
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
     def kill(self) -> int | None:
         """SIGKILL, as a crash: the DB keeps what was committed."""
         return self.process.kill() if self.process else None

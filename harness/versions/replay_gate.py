@@ -16,6 +16,7 @@ from pathlib import Path
 from temporalio.client import Client, WorkflowHistory
 
 from harness.checks.replay import NONDETERMINISM, OK, ReplayOutcome, replay_bounded
+from harness.checks.verdict import Status, exit_code, merge
 from harness.errors import UsageError
 from harness.history_store import history_part_files, iter_part
 from harness.plugins import import_object
@@ -152,15 +153,23 @@ async def replay_live(client: Client, query: str, workflows: Sequence[type],
     return results
 
 
+def replay_status(outcome: ReplayOutcome) -> Status:
+    """A clean replay passes; a timeout or an error could not judge it (unknown); anything
+    else (nondeterminism, a failed replay) fails."""
+    if outcome.status == OK:
+        return Status.PASS
+    return Status.UNKNOWN if outcome.status in ("timeout", "error") else Status.FAIL
+
+
+def gate_status(results: list[GateResult]) -> Status:
+    """Worst wins over every replay; no history replayed at all is unknown."""
+    return merge(replay_status(r.outcome) for r in results)
+
+
 def gate_exit_code(results: list[GateResult]) -> int:
     """1 on any nondeterminism or replay failure; 3 when some replays could not be judged."""
-    statuses = {r.outcome.status for r in results}
-    if statuses - {OK, "timeout", "error"}:
-        return 1
-    if statuses - {OK}:
-        return 3
-    return 0
+    return exit_code(gate_status(results))
 
 
-__all__ = ["NONDETERMINISM", "GateResult", "gate_exit_code", "load_workflow_classes",
+__all__ = ["NONDETERMINISM", "GateResult", "gate_exit_code", "gate_status", "load_workflow_classes",
            "replay_files", "replay_live"]

@@ -21,9 +21,9 @@ from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSear
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from harness.faults.client import ClientFaults
 from harness.journal import FAIL, INFO, INVOKE, OK, Journal
 from harness.services.client import ServicesClient
+from harness.workloads.client_faults import ClientFaults
 from harness.workloads.settings import SEARCH_ATTRIBUTE, WORKFLOW_TASK_TIMEOUT
 
 RUN_ID_KEY = SearchAttributeKey.for_keyword(SEARCH_ATTRIBUTE)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from harness.catalog import WorkloadInfo
 from harness.plugins import PluggableRegistry
 from harness.workloads.app import build as build_app
 from harness.workloads.app_spec import AppSpec
@@ -16,7 +14,7 @@ from harness.workloads.fanout.workload import FANOUT
 from harness.workloads.order_saga.workload import ORDER_SAGA
 
 
-def _as_workload(path: str, obj: object) -> Workload:
+def as_workload(path: str, obj: object) -> Workload:
     if not isinstance(obj, Workload):
         raise TypeError(f"{path} is not a harness.workloads.base.Workload")
     return obj
@@ -24,24 +22,11 @@ def _as_workload(path: str, obj: object) -> Workload:
 
 # Built-in names, plus users' workloads by import path (`package.module:NAME`).
 WORKLOADS: PluggableRegistry[Workload] = PluggableRegistry(
-    {w.name: w for w in (ORDER_SAGA, ENTITY, FANOUT, APPROVAL)}, _as_workload)
+    {w.name: w for w in (ORDER_SAGA, ENTITY, FANOUT, APPROVAL)}, as_workload)
 
 
 def get_workload(name: str) -> Workload:
     return WORKLOADS[name]
-
-
-def workload_infos() -> dict[str, WorkloadInfo]:
-    infos = PluggableRegistry(
-        {name: info_of(w) for name, w in WORKLOADS.items()},
-        lambda path, obj: info_of(_as_workload(path, obj)))
-    infos.errors = WORKLOADS.errors  # one record of why an import path did not resolve
-    return infos
-
-
-def info_of(w: Workload) -> WorkloadInfo:
-    return WorkloadInfo(tuple(w.versions), w.params_model, w.description,
-                        activity_types(w))
 
 
 def activity_types(w: Workload) -> frozenset[str]:
@@ -60,16 +45,11 @@ def activity_types(w: Workload) -> frozenset[str]:
     return frozenset(names)
 
 
-def register_app(name: str | None, spec: AppSpec, registries: Sequence[dict[str, Any]] = ()
-                 ) -> Workload:
-    """Build the app's workload and make it known under its name everywhere it is looked up."""
+def register_app(name: str | None, spec: AppSpec) -> Workload:
+    """Build the app's workload and make it known under its name (the catalog adds it to
+    the names a scenario may use: harness/catalog.py)."""
     workload = build_app(name or spec.type_name(), spec)
     dict.__setitem__(WORKLOADS, workload.name, workload)
-    for registry in registries:
-        if isinstance(registry, PluggableRegistry):
-            dict.__setitem__(registry, workload.name, info_of(workload))
-        else:
-            registry[workload.name] = info_of(workload)
     return workload
 
 

@@ -17,7 +17,8 @@ import pytest
 
 from harness.checks.registry import run_check
 from harness.checks.verdict import Status, Verdict
-from harness.runner import RunContext, RunOutcome, run_scenario
+from harness.run_context import RunContext
+from harness.runner import RunOutcome, run_scenario
 from harness.scenario import parse_scenario
 from harness.stack.stack import Stack
 from harness.workloads.base import DriveContext, await_result, journaled, start_workflow

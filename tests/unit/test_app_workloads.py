@@ -220,8 +220,7 @@ def test_run_version_overrides_a_workload_of_the_scenario() -> None:
 
 def test_init_and_list_on_the_command_line(user_module: str, capsys: pytest.CaptureFixture[str]
                                            ) -> None:
-    from harness.cli import build_parser
-    from harness.commands import dispatch
+    from harness.cli.app import build_parser, dispatch
 
     def harness(*argv: str) -> int:  # the CLI's parsing and dispatch, no process handlers
         return dispatch(build_parser().parse_args(list(argv)))

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.checks.fault_accounting import check
-from harness.checks.verdict import Status
-from harness.judge import judge, overall
+from harness.checks.verdict import Status, merge_verdicts
+from harness.judge import judge
 from harness.runfolder import RunFolder
 from tests.unit.runbuilder import RunBuilder, history_file, iso
 
@@ -104,7 +104,7 @@ def test_judging_adds_the_accounting_and_it_makes_the_run_unknown(tmp_path: Path
     run = build(kill_run(tmp_path, in_flight=False))
     verdicts = judge(run, [])
     assert [v.check for v in verdicts] == ["faults"]
-    assert overall(verdicts) == Status.UNKNOWN
+    assert merge_verdicts(verdicts) == Status.UNKNOWN
 
 
 def test_no_faults_no_accounting(tmp_path: Path) -> None:

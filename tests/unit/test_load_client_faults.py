@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from harness.faults.client import ClientFaults
 from harness.load.client_faults import ClientFaultsPublisher, SyncedClientFaults
+from harness.workloads.client_faults import ClientFaults
 
 
 def test_state_follows_the_harness(tmp_path: Path) -> None:

@@ -42,9 +42,9 @@ CASES = {
         "name: bad\nworkloads:\n  - {name: order_saga, count: 1000000000}\n",
         f"3: workloads[0].count: must be <= {MAX_COUNT}"),
     "a check that is not a check": (
-        HEAD + "checks: ['harness.judge:overall']\n",
-        "5: checks[0].name: harness.judge:overall: harness.judge:overall is not a check "
-        "function"),
+        HEAD + "checks: ['harness.checks.verdict:merge_verdicts']\n",
+        "5: checks[0].name: harness.checks.verdict:merge_verdicts: "
+        "harness.checks.verdict:merge_verdicts is not a check function"),
     "a check module that is missing": (
         HEAD + "checks: ['no_such_pkg.checks:mine']\n",
         "5: checks[0].name: no_such_pkg.checks:mine: cannot import module "
@@ -83,7 +83,8 @@ def test_a_user_module_that_fails_to_import_names_the_real_import_error(
 
 def test_an_object_that_is_not_a_workload_says_so(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
-    path.write_text("name: bad\nworkloads:\n  - {name: 'harness.judge:overall', count: 1}\n")
+    path.write_text("name: bad\nworkloads:\n"
+                    "  - {name: 'harness.checks.verdict:merge_verdicts', count: 1}\n")
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     assert "is not a harness.workloads.base.Workload" in str(caught.value)

@@ -7,8 +7,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from harness.drive import StartQueue
 from harness.journal import Journal, read_journal
-from harness.runner import StartQueue
 
 
 def test_a_huge_count_starts_only_concurrency_tasks(tmp_path: Path) -> None:

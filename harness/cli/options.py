@@ -1,0 +1,91 @@
+"""The stack options (which Temporal, which toxiproxy, which ports), defined once.
+
+The same table gives `harness run/stack/replay/selftest/certify/load/scale/bench` their
+`--temporal-address ...` flags and the pytest plugin its `--harness-temporal-address ...`
+options, and turns either into a `StackOptions`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pytest
+
+    from harness.stack.stack import StackOptions
+
+
+@dataclass(frozen=True)
+class StackFlag:
+    name: str  # the flag without dashes; its dest is the name with underscores
+    help: str
+    metavar: str | None = None
+    type: Callable[[str], Any] | None = None
+    default: Any = None
+
+    @property
+    def dest(self) -> str:
+        return self.name.replace("-", "_")
+
+    def kwargs(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"help": self.help, "default": self.default}
+        if self.metavar:
+            out["metavar"] = self.metavar
+        if self.type is not None:
+            out["type"] = self.type
+        return out
+
+
+STACK_FLAGS: tuple[StackFlag, ...] = (
+    StackFlag("temporal-address", "use an external Temporal cluster instead of the embedded "
+              "dev server", "HOST:PORT"),
+    StackFlag("namespace", "Temporal namespace (default: default)", default="default"),
+    StackFlag("tls-cert", "client certificate for mTLS", "FILE"),
+    StackFlag("tls-key", "client private key for mTLS", "FILE"),
+    StackFlag("tls-ca", "server root CA certificate", "FILE"),
+    StackFlag("api-key", "API key (implies TLS); default: $TEMPORAL_API_KEY, which keeps the "
+              "key out of the process table", default=os.environ.get("TEMPORAL_API_KEY") or None),
+    StackFlag("temporal-port", "port for the embedded server (default: a free one)", "PORT",
+              int),
+    StackFlag("toxiproxy-url", "use an existing toxiproxy server instead of starting one",
+              "URL"),
+    StackFlag("toxiproxy-port", "port for the embedded toxiproxy API (default: a free one)",
+              "PORT", int),
+    StackFlag("services-port", "port for the reference services (default: a free one)",
+              "PORT", int),
+)
+
+PYTEST_PREFIX = "harness-"
+
+
+def add_stack_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("stack (default: everything embedded on loopback)")
+    for flag in STACK_FLAGS:
+        group.add_argument(f"--{flag.name}", **flag.kwargs())
+
+
+def add_stack_options_to_pytest(group: pytest.OptionGroup) -> None:
+    for flag in STACK_FLAGS:
+        group.addoption(f"--{PYTEST_PREFIX}{flag.name}",
+                        dest=(PYTEST_PREFIX + flag.name).replace("-", "_"), **flag.kwargs())
+
+
+def stack_options_from(value: Callable[[str], Any], state_dir: Path) -> StackOptions:
+    """`value(dest)` reads one option (from argparse's namespace or pytest's config)."""
+    from harness.stack.stack import StackOptions
+
+    return StackOptions(state_dir=state_dir, **{f.dest: value(f.dest) for f in STACK_FLAGS})
+
+
+def stack_options(args: argparse.Namespace, state_dir: Path) -> StackOptions:
+    return stack_options_from(lambda dest: getattr(args, dest), state_dir)
+
+
+def stack_options_from_pytest(config: pytest.Config, state_dir: Path) -> StackOptions:
+    return stack_options_from(
+        lambda dest: config.getoption((PYTEST_PREFIX + dest).replace("-", "_")), state_dir)
