@@ -228,23 +228,19 @@ def _validate_samples(space: ExploreSpace) -> list[Problem]:
             data = {"name": "sample", "deadline": space.deadline,
                     "workloads": [option.draw(rng)],
                     "checks": space.checks_for([option])}
-            problems += [(("workloads", index, *_after(loc, 2)), message)
-                         for loc, message in _scenario_problems(data)]
+            problems += [((("workloads", index, *loc[2:]) if loc[:1] == ("workloads",)
+                           else loc), message) for loc, message in _scenario_problems(data)]
         for index, fault in enumerate(space.faults):
             data = {"name": "sample", "deadline": space.deadline,
                     # the workloads the fault needs: its aim is checked against them
                     "workloads": [{"name": name, "count": 1}
                                   for name in fault.needs or [space.workloads[0].name]],
                     "faults": [resolve(fault.fields(), rng)]}
-            problems += [(("faults", index, *_after(loc, 2)), message)
+            problems += [(("faults", index, *loc[2:]), message)
                          for loc, message in _scenario_problems(data) if loc[:1] == ("faults",)]
         if problems:
             return problems[:1]
     return []
-
-
-def _after(loc: tuple[Any, ...], depth: int) -> tuple[Any, ...]:
-    return tuple(loc[depth:])
 
 
 def _scenario_problems(data: dict[str, Any]) -> list[Problem]:
