@@ -197,8 +197,10 @@ class Explorer:
         seen.add(record.result, signature)
         finding = Finding(record.index, record.scenario, signature, seen)
         self.result.findings.append(finding)
-        earlier = next((f for f in self.result.findings[:-1]
-                        if self._key(self.result.draws[f.draw]) == self._key(record)), None)
+        # Shrunk already: this draw has nothing to add. A flaky one left unshrunk is tried
+        # again, as this draw may reproduce it better.
+        earlier = next((f for f in self.result.findings[:-1] if f.minimal is not None
+                        and self._key(self.result.draws[f.draw]) == self._key(record)), None)
         if earlier is not None:
             finding.duplicate_of = earlier.draw
             self.on_event("duplicate", finding)

@@ -118,3 +118,11 @@ def test_no_failure_reports_coverage(tmp_path: Path) -> None:
     assert cov["checks"]["resume_from_last_step"] == {"unknown": len(data["draws"])}
     assert set(stack.folders) == {"draws"}
     assert "None found." in (tmp_path / "explore.md").read_text()
+
+
+def test_a_flaky_failure_left_unshrunk_is_investigated_again(tmp_path: Path) -> None:
+    stack = FakeStack(lambda s, n: duplicates_charges(s) and n == 1)
+    data = explore(stack, tmp_path, budget=200.0)
+    assert len(data["findings"]) >= 2
+    assert all(f["duplicate_of"] is None and f["verdict"] == "flaky"
+               for f in data["findings"])
