@@ -182,8 +182,9 @@ def to_markdown(data: dict[str, Any]) -> str:
             f"{f['faults']['after']}, workflows {f['workflows']['before']} → "
             f"{f['workflows']['after']}; "
             + ("1-minimal" if shrink["one_minimal"] else "shrink budget ran out first"),
-            f"- the minimal scenario failed {mini['failed']} of {mini['runs']} runs: "
-            f"`harness run {f['minimal_scenario']}`",
+            (f"- the minimal scenario failed {mini['failed']} of {mini['runs']} runs: "
+             f"`harness run {f['minimal_scenario']}`") if mini else
+            "- the minimal scenario was not confirmed: the search was interrupted",
             "", "```yaml", f["minimal_yaml"].rstrip(), "```", ""]
     lines += ["## Draws", ""]
     lines += _table(["#", "scenario", "workloads", "faults", "time", "result", "run folder"], [

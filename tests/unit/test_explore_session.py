@@ -126,3 +126,28 @@ def test_a_flaky_failure_left_unshrunk_is_investigated_again(tmp_path: Path) -> 
     assert len(data["findings"]) >= 2
     assert all(f["duplicate_of"] is None and f["verdict"] == "flaky"
                for f in data["findings"])
+
+
+def test_an_interrupted_investigation_still_reports(tmp_path: Path) -> None:
+    """Interrupted while confirming the minimal scenario: the report is still written."""
+    calls = 0
+
+    def bug(s: Scenario, _n: int) -> bool:
+        nonlocal calls
+        calls += 1
+        if s.name.startswith("minimal-"):
+            raise KeyboardInterrupt
+        return duplicates_charges(s)
+
+    stack = FakeStack(bug)
+    spaces = load_spaces([SPACE])
+    explorer = Explorer(spaces, stack.trial, Settings(budget=60.0, seed=11), tmp_path,
+                        clock=stack.clock)
+    try:
+        asyncio.run(explorer.run())
+    except KeyboardInterrupt:
+        pass
+    data = report.write(explorer.result, tmp_path)
+    assert data["stopped"].startswith("interrupted")
+    assert data["findings"][0]["minimal_reproduced"] is None
+    assert "not confirmed" in (tmp_path / "explore.md").read_text()
