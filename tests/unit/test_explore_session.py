@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from harness.explore import report
 from harness.explore.session import Explorer, Settings
 from harness.explore.space import load_spaces
@@ -143,10 +145,8 @@ def test_an_interrupted_investigation_still_reports(tmp_path: Path) -> None:
     spaces = load_spaces([SPACE])
     explorer = Explorer(spaces, stack.trial, Settings(budget=60.0, seed=11), tmp_path,
                         clock=stack.clock)
-    try:
+    with pytest.raises(KeyboardInterrupt):
         asyncio.run(explorer.run())
-    except KeyboardInterrupt:
-        pass
     data = report.write(explorer.result, tmp_path)
     assert data["stopped"].startswith("interrupted")
     assert data["findings"][0]["minimal_reproduced"] is None
