@@ -76,6 +76,8 @@ class Finding:
     def verdict(self) -> str:
         """reproducible: the minimal scenario failed on every confirming run; flaky: it
         (or, unshrunk, the draw) failed on some runs only."""
+        if self.duplicate_of is not None:
+            return f"the same as draw {self.duplicate_of}"
         tally = self.minimal_reproduction or self.original
         return "reproducible" if tally.every_time else "flaky"
 

@@ -107,6 +107,7 @@ def test_the_same_failure_again_is_recorded_not_shrunk_again(tmp_path: Path) -> 
     data = explore(stack, tmp_path, budget=200.0)
     repeats = [f for f in data["findings"] if f["duplicate_of"] is not None]
     assert repeats
+    assert all(f["verdict"] == f"the same as draw {f['duplicate_of']}" for f in repeats)
     assert sum(f["minimal_yaml"] is not None for f in data["findings"]) == 1
     assert sum(folder.endswith("/shrink") for folder in stack.folders) > 0
 
