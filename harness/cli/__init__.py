@@ -4,7 +4,8 @@
     console.py   the one rich Console: CI logs get long lines whole, never wrapped at 80
     render.py    verdict tables, live progress, the one-line summary
     app.py       the parser, the entry point, exit codes and clean-up on every path
-    run.py, check.py, stack.py, replay.py, selftest.py, certify.py, listing.py: subcommands
+    run.py, check.py, stack.py, replay.py, selftest.py, certify.py, explore.py, listing.py:
+    subcommands
     (load, scale, bench: harness/load/command.py; report: harness/report/command.py)
 """
 

@@ -20,10 +20,8 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-from harness.cli import certify, check, listing, replay, run, selftest, stack
-from harness.cli.options import add_stack_options, stack_options
+from harness.cli import certify, check, explore, listing, replay, run, selftest, stack
 from harness.errors import EXIT_INFRA, EXIT_USAGE, HarnessError, Interrupted
-from harness.explore.command import add_explore_parser, cmd_explore
 from harness.load.command import add_load_parsers
 from harness.report.command import add_report_parser
 from harness.stack.processes import (
@@ -42,13 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="harness", description=doc.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=doc.split("\n\n", 1)[1])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (run, check, stack, replay, selftest, certify):
+    for command in (run, check, stack, replay, selftest, certify, explore):
         command.register(sub)
     add_load_parsers(sub)
     add_report_parser(sub)
-    explore = add_explore_parser(sub)
-    add_stack_options(explore)
-    explore.set_defaults(handler=lambda args: cmd_explore(args, stack_options))
     listing.register(sub)
     add_init_parser(sub)
     return parser

@@ -12,6 +12,7 @@ from harness.checks.registry import CHECKS
 from harness.cli.console import console
 from harness.cli.render import table
 from harness.errors import EXIT_PASS, UsageError
+from harness.explore.space import is_space, load_space
 from harness.faults.registry import FAULTS
 from harness.plugins import is_import_path
 from harness.scenario import load_scenario, load_scenarios
@@ -62,6 +63,8 @@ def execute(args: argparse.Namespace) -> int:
 
 def describe(path: Path) -> str:
     try:
+        if is_space(path):  # scenarios/explore/: what `harness explore` draws from
+            return escape(f"explore space: {load_space(path).description or ''}".strip())
         return escape(load_scenario(path).description or "")
     except UsageError as err:
         return f"[red]invalid: {escape(str(err))}[/]"

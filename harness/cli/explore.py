@@ -1,8 +1,7 @@
 """`harness explore [SPACE_OR_SCENARIO...] --budget 10m [--seed N | --seed-from-date]`:
 search a declared fault space for failures; shrink each to a minimal scenario.
 
-The logic lives in the other harness/explore/ modules; this one parses the flags and
-prints progress. The CLI passes in its stack flags (no import back into the CLI).
+The logic lives in harness/explore/; this module parses the flags and prints progress.
 """
 
 from __future__ import annotations
@@ -11,19 +10,18 @@ import argparse
 import asyncio
 import random
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from harness.cli.console import console
+from harness.cli.options import add_stack_options, stack_options
 from harness.durations import format_duration, parse_duration
 from harness.errors import EXIT_FAIL, EXIT_PASS, UsageError
 from harness.explore.live import explore_on_stack
 from harness.explore.session import DrawRecord, Finding, Settings, scenario_yaml
 from harness.explore.space import load_spaces
 from harness.explore.trials import TrialResult
-from harness.stack.stack import StackOptions
 
 DEFAULT_SPACES = Path("scenarios/explore")
 
@@ -48,8 +46,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def add_explore_parser(sub: Any) -> argparse.ArgumentParser:
-    """The `explore` subcommand; the caller adds the stack flags to the returned parser."""
+def register(sub: Any) -> None:
     p = sub.add_parser(
         "explore", help="search a fault space for failures; shrink each to a minimal scenario",
         description="Draw scenarios from declared spaces under a seed, run them back to back "
@@ -72,7 +69,8 @@ def add_explore_parser(sub: Any) -> argparse.ArgumentParser:
                    help="shrinking time per failure (default: the same as --budget)")
     p.add_argument("--out", type=Path, default=Path("reports"),
                    help="where the explore folder goes (default: reports/)")
-    return p
+    add_stack_options(p)
+    p.set_defaults(handler=execute)
 
 
 def choose_seed(args: argparse.Namespace) -> int:
@@ -85,8 +83,7 @@ def choose_seed(args: argparse.Namespace) -> int:
     return random.SystemRandom().randrange(2**31)
 
 
-def cmd_explore(args: argparse.Namespace,
-                stack_options: Callable[[argparse.Namespace, Path], StackOptions]) -> int:
+def execute(args: argparse.Namespace) -> int:
     spaces = load_spaces(args.spaces or [DEFAULT_SPACES])  # bad input: nothing started
     seed = choose_seed(args)
     settings = Settings(budget=args.budget, seed=seed, reruns=args.reruns,
