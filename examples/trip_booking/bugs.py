@@ -10,6 +10,12 @@ harness's generic checks fail under the fault that exposes it:
   Caught by `resume_from_last_step` (heartbeat progress).
 - `late-count`: the confirmation counter is read after the charge, so the provider's early
   callback is lost before the wait and the trip times out. Caught by `liveness`.
+- `sloppy-undo`: every compensation registered up front and run in the order of the steps,
+  in a `finally`: a car never booked is cancelled, the hotel is released after the flight,
+  and completed trips are undone too. Caught by `compensation` (pairs).
+- `start-over`: when ticketing fails after a crash, the trip "retries" by starting over
+  (continue-as-new with the same input), so finished bookings are scheduled again. Caught
+  by `resume_from_last_step` (finished work redone).
 - `careless`: the usual pitfalls at once: ticketing runs long without a heartbeat timeout and
   returns a bulky result, a refused car is retried until the attempts run out, and the
   traveller notification fails again and again under unbounded retries. Caught by
@@ -24,10 +30,11 @@ from typing import Any
 
 from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from examples.trip_booking.app import (
+        LONG_STEP,
         PAIRS,
         STEP,
         WORKFLOW_NAME,
@@ -131,3 +138,35 @@ class Careless(BookTrip):
         fast = RetryPolicy(initial_interval=timedelta(milliseconds=100), backoff_coefficient=1)
         await workflow.execute_activity("notify_traveller", trip, retry_policy=fast,
                                         start_to_close_timeout=timedelta(seconds=5))
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class SloppyUndo(BookTrip):
+    @workflow.run
+    async def run(self, trip: Trip) -> str:
+        try:
+            for step in ("book_flight", "book_hotel", "book_car"):
+                await workflow.execute_activity(step, trip, **STEP)
+            await self.charge(trip, [])
+            await self.issue_tickets(trip)
+        finally:
+            # BUG: every compensation, whatever began, in the steps' order, even on success
+            for undo in PAIRS.values():
+                await workflow.execute_activity(undo, trip, **STEP)
+        return "booked"
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class StartOver(BookTrip):
+    @workflow.run
+    async def run(self, trip: Trip) -> str:
+        return await super().run(trip)
+
+    async def issue_tickets(self, trip: Trip) -> None:
+        once = RetryPolicy(maximum_attempts=1)
+        try:
+            await workflow.execute_activity("issue_tickets", trip,
+                                            **{**LONG_STEP, "retry_policy": once})
+        except ActivityError:
+            # BUG: "retry" by starting the whole trip over: every finished step runs again
+            workflow.continue_as_new(trip)

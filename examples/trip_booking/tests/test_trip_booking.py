@@ -17,7 +17,8 @@ from harness.scenario import load_scenario
 
 pytestmark = pytest.mark.integration
 SCENARIO = Path(__file__).parents[1] / "scenarios" / "trip-chaos.yaml"
-VERSIONS = ("v1", "no-key", "late-compensation", "no-checkpoint", "late-count", "careless")
+VERSIONS = ("v1", "no-key", "late-compensation", "no-checkpoint", "late-count", "sloppy-undo",
+            "start-over", "careless")
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +71,25 @@ def test_a_compensation_registered_after_its_step_is_caught(outcomes: dict[str, 
     assert {(r["step"], r["compensation"]) for r in found.evidence} == {
         ("book_hotel", "cancel_hotel")}
     assert all(r["workflow_id"] and r["history"] for r in found.evidence)
+
+
+def test_compensations_for_nothing_out_of_order_or_after_success_are_caught(
+        outcomes: dict[str, RunOutcome]) -> None:
+    outcome = outcomes["sloppy-undo"]
+    found = verdict(outcome, "compensation")
+    assert found.status == Status.FAIL and outcome.exit_code == 1
+    observed = {(r["status"], r["step"]) for r in found.evidence}
+    assert ("COMPLETED", "book_flight") in observed  # undone although the trip completed
+    assert ("FAILED", "book_car") in observed  # a car never booked was cancelled
+    assert ("FAILED", "order") in observed  # the flight released before the hotel
+
+
+def test_starting_over_after_a_crash_is_caught(outcomes: dict[str, RunOutcome]) -> None:
+    outcome = outcomes["start-over"]
+    found = verdict(outcome, "resume_from_last_step")
+    assert found.status == Status.FAIL and outcome.exit_code == 1
+    assert {r["rule"] for r in found.evidence} == {"finished step scheduled again"}
+    assert {r["step"] for r in found.evidence} >= {"book_flight", "book_hotel"}
 
 
 def test_a_long_activity_ignoring_its_checkpoint_is_caught(outcomes: dict[str, RunOutcome]
