@@ -44,7 +44,8 @@ def test_the_correct_version_passes_every_check(outcomes: dict[str, RunOutcome])
     outcome = outcomes["v1"]
     assert {v.check: v.status for v in outcome.verdicts} == {
         "liveness": Status.PASS, "compensation": Status.PASS, "idempotency": Status.PASS,
-        "resume_from_last_step": Status.PASS, "practices": Status.PASS}, outcome.verdicts
+        "resume_from_last_step": Status.PASS, "practices": Status.PASS,
+        "faults": Status.PASS}, outcome.verdicts  # and both faults landed
     assert outcome.exit_code == 0
     # Each check judged something: the faults of the scenario landed.
     assert verdict(outcome, "compensation").stats["sagas_undone"] >= 1
