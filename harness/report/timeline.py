@@ -67,7 +67,10 @@ def backlog_panel(ax: Axes, backlog: pd.DataFrame, drains: list[dict[str, Any]],
             text = f"{d['fault_id']} never drained"
         else:
             continue
-        ax.text(healed, y, f" {text}", fontsize=7, va="bottom", color=COLORS["fault"])
+        # Labels near the right edge grow leftwards, so they stay clear of the legend.
+        right = healed > 0.6 * float(rel.max())
+        ax.text(healed, y, f"{text} " if right else f" {text}", fontsize=7, va="bottom",
+                ha="right" if right else "left", color=COLORS["fault"])
     ax.set_ylabel("task-queue backlog\n(tasks)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
 

@@ -150,6 +150,13 @@ def drain(samples: list[Sample], began: float, ended: float) -> dict[str, Any]:
         return {"baseline": baseline, "peak": None, "drain_s": None, "drained": None}
     if peak <= baseline:
         return {"baseline": baseline, "peak": peak, "drain_s": 0.0, "drained": True}
+    if not after:
+        # Sampling stopped before the heal (the drivers finished first): drained already if
+        # the last sample was back at the baseline, else unknown.
+        last = during[-1] if during else None
+        done = last is not None and last <= baseline
+        return {"baseline": baseline, "peak": peak, "drain_s": 0.0 if done else None,
+                "drained": True if done else None}
     back = next((s for s in after if s.total <= baseline), None)
     if back is None:
         return {"baseline": baseline, "peak": peak, "drain_s": None, "drained": False}

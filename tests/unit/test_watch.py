@@ -32,6 +32,12 @@ def test_a_backlog_still_high_at_the_end_never_drained() -> None:
     assert got["drained"] is False and got["drain_s"] is None
 
 
+def test_a_backlog_back_before_a_late_heal_drained_in_zero_seconds() -> None:
+    """A kill's heal is journaled once every worker restarted; the run may be done by then."""
+    assert drain(samples(0, 0, 6, 3, 0), began=2.0, ended=9.0)["drain_s"] == 0.0
+    assert drain(samples(0, 0, 6, 3, 2), began=2.0, ended=9.0)["drained"] is None
+
+
 def test_no_samples_after_the_fault_is_not_judged() -> None:
     assert drain(samples(0, 0), began=5.0, ended=6.0)["drained"] is None
 
