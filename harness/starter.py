@@ -186,20 +186,3 @@ def describe(starter: Starter) -> list[str]:
     return lines
 
 
-
-def add_init_parser(sub: Any) -> None:
-    parser = sub.add_parser("init", help="write a starter scenario for your own workflow")
-    parser.add_argument("workflow", metavar="MODULE:WORKFLOW",
-                        help="your workflow class by import path, e.g. shop.trips:BookTrip")
-    parser.add_argument("--out", type=Path, metavar="FILE",
-                        help="the scenario file to write (default: scenarios/<name>.yaml)")
-    parser.add_argument("--module", action="store_true",
-                        help="also write <module>_chaos.py beside yours: input, expected "
-                             "status and effect probe stubs the scenario names")
-    parser.set_defaults(handler=cmd_init)
-
-
-def cmd_init(args: Any) -> int:
-    for line in describe(write_starter(args.workflow, args.out, args.module)):
-        print(line)
-    return 0

@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-from harness.cli import certify, check, explore, listing, replay, run, selftest, stack
+from harness.cli import certify, check, explore, init, listing, replay, run, selftest, stack
 from harness.errors import EXIT_INFRA, EXIT_USAGE, HarnessError, Interrupted
 from harness.load.command import add_load_parsers
 from harness.report.command import add_report_parser
@@ -30,7 +30,6 @@ from harness.stack.processes import (
     reap_leftovers,
     restore_signal_handlers,
 )
-from harness.starter import add_init_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_load_parsers(sub)
     add_report_parser(sub)
     listing.register(sub)
-    add_init_parser(sub)
+    init.register(sub)
     return parser
 
 
