@@ -16,6 +16,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
@@ -58,12 +59,31 @@ def build_worker(config: WorkerConfig, client, services: ServicesClient) -> Work
     )
 
 
+# A worker (re)started while the server restarts (a server fault, a rate-limit switch) keeps
+# trying, as a supervised deployment would, instead of exiting on the first refused connect;
+# below the supervisor's 30 s wait for ready.
+CONNECT_PATIENCE = 20.0
+
+
+async def connect_patiently(config: WorkerConfig) -> Client:
+    deadline = time.monotonic() + CONNECT_PATIENCE
+    while True:
+        try:
+            return await config.temporal.connect(identity=config.identity)
+        except RuntimeError as err:  # the SDK's "Failed client connect: ..."
+            if time.monotonic() >= deadline:
+                raise
+            print(f"worker {config.identity}: server not reachable yet ({err}); retrying",
+                  flush=True)
+            await asyncio.sleep(0.5)
+
+
 async def serve(config: WorkerConfig) -> int:
     if config.metrics_port:
         runtime = Runtime(telemetry=TelemetryConfig(
             metrics=PrometheusConfig(bind_address=f"127.0.0.1:{config.metrics_port}")))
         Runtime.set_default(runtime, error_if_already_set=False)
-    client = await config.temporal.connect(identity=config.identity)
+    client = await connect_patiently(config)
     services = ServicesClient(config.services_url)
     worker = build_worker(config, client, services)
     stop = asyncio.Event()
