@@ -62,7 +62,7 @@ def assert_evidence_points_at_the_run(outcome: RunOutcome, verdict: Verdict) -> 
     ids = {w["workflow_id"] for w in outcome.run.workflows}
     for row in verdict.evidence:
         assert row["workflow_id"] in ids, row
-        assert (outcome.run.path / row["history"]).exists(), row
+        assert outcome.run.has_history(row["history"]), row
 
 
 @pytest.mark.parametrize("check", sorted(SCENARIOS))
