@@ -1,16 +1,19 @@
 # Two commands do all set-up (venv, packages, toxiproxy build) and are safe to repeat:
 #   make demo   run the smoke scenario on the embedded stack
 #   make test   run the whole test suite (unit + integration on the real stack)
-.PHONY: setup demo test lint selftest nightly certify clean
+.PHONY: setup cluster demo test lint selftest nightly certify clean
 
 setup:
 	@bash scripts/bootstrap.sh
+
+cluster: setup
+	@bash scripts/build-temporal-cluster.sh
 
 demo: setup
 	.venv/bin/harness run scenarios/smoke.yaml
 
 test:
-	@bash scripts/bootstrap.sh --with-browser
+	@bash scripts/bootstrap.sh --with-browser --with-cluster
 	.venv/bin/ruff check harness tests examples
 	.venv/bin/pytest -p no:cacheprovider
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import (
@@ -311,6 +311,8 @@ class Scenario(_Spec):
     workers: WorkersSpec = Field(default_factory=WorkersSpec)
     faults: list[SerializeAsAny[BaseModel]] = Field(default_factory=list)
     checks: list[CheckSpec] = Field(default_factory=_default_checks, validate_default=True)
+    # `cluster`: run on the harness's own cluster stack unless an external cluster is given.
+    stack: Literal["dev", "cluster"] | None = None
 
     _source: Path | None = PrivateAttr(default=None)
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up: the venv in .venv/, the package and its dev extras, and a
 # toxiproxy-server binary in .tools/bin/ when none is on PATH. Safe to repeat.
+#   --with-browser  also Debian's chromium (the report's browser test)
+#   --with-cluster  also Temporal Server and its SQL tool (the cluster stack), into .tools/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -33,8 +35,13 @@ if ! command -v toxiproxy-server >/dev/null 2>&1 && [ ! -x .tools/bin/toxiproxy-
   mv .tools/gobin/server .tools/bin/toxiproxy-server
   rmdir .tools/gobin 2>/dev/null || true
 fi
-# Debian's chromium, for the report's headless-browser test (root only; no-op when present).
-if [ "${1:-}" = "--with-browser" ]; then
-  bash scripts/install-chromium.sh
-fi
+for arg in "$@"; do
+  case "$arg" in
+    # Debian's chromium, for the report's headless-browser test (root only; no-op when present).
+    --with-browser) bash scripts/install-chromium.sh ;;
+    # The real Temporal Server and its SQL tool for the cluster stack (no-op when built).
+    --with-cluster) bash scripts/build-temporal-cluster.sh ;;
+    *) echo "bootstrap: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 echo "bootstrap: ready"

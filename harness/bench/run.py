@@ -8,6 +8,8 @@
     default_vs_naive_db  embedded default SQLite pragmas vs a file DB without them
     synthetic_1m_*       a 1K x 1K fan-out run folder in the collection format, then every
                          applicable check over it: seconds, peak RSS, folder size
+    cluster_vs_dev       with --cluster: the reference workloads' throughput on the cluster
+                         stack vs a fresh dev server, same run, alternated
 
 Every ratio comes from interleaved pairs (pairs.py) after a warm-up, as median, min and max;
 a spread over 10% is flagged. The fan-out workers connect direct (no toxiproxy hop: nothing
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.bench.bare import BenchWorker, bare_throughput
+from harness.bench.cluster_compare import cluster_vs_dev
 from harness.bench.pairs import Interleaved, ratio_summary
 from harness.bench.phases import (
     db_throughput,
@@ -184,6 +187,10 @@ async def run_bench(stack: Stack, folder: Path, quick: bool,
                      "then every applicable check", synthetic_cost(folder, children,
                                                                     activities))
 
+    if stack.kind == "cluster":
+        await phases.run("cluster_vs_dev", "reference workloads: cluster stack vs dev server",
+                         cluster_vs_dev(stack, folder, quick))
+
     syn = phases.raw.get("synthetic") or {}
     result: dict[str, Any] = {
         "locust_vs_bare": _summary(locust),
@@ -194,6 +201,7 @@ async def run_bench(stack: Stack, folder: Path, quick: bool,
         "synthetic_1m_rss_mb": syn.get("rss_mb"),
         "synthetic_1m_run_folder_mb": syn.get("run_folder_mb"),
         "proxy_vs_direct": _summary(proxy),
+        "cluster_vs_dev": (phases.raw.get("cluster_vs_dev") or {}).get("ratio"),
     }
     raw = {key: (value.raw() if isinstance(value, Interleaved) else value)
            for key, value in phases.raw.items()}

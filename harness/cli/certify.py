@@ -12,7 +12,7 @@ from typing import Any
 from harness.certify import certify, load_suite
 from harness.checks.verdict import exit_code
 from harness.cli.console import console
-from harness.cli.options import add_stack_options, stack_options
+from harness.cli.options import add_stack_options, stack_options, with_scenario_stack
 from harness.cli.render import styled, table
 from harness.skips import refuse_if_nothing_runs, split_runnable
 from harness.stack.stack import Stack
@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
 def execute(args: argparse.Namespace) -> int:
     _, scenarios = load_suite(args.suite)  # bad input fails before anything starts
     out = args.out / f"certificate-{time.strftime('%Y%m%dT%H%M%S')}"
-    stack = Stack(stack_options(args, out / ".stack"))
+    stack = Stack(with_scenario_stack(stack_options(args, out / ".stack"), scenarios))
     runnable, skipped = split_runnable(scenarios, stack)
     refuse_if_nothing_runs(runnable, skipped)
     for skip in skipped:  # plain prints: one line each, never wrapped, for CI logs and grep

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pytest
 
+    from harness.scenario import Scenario
     from harness.stack.stack import StackOptions
 
 
@@ -27,6 +28,7 @@ class StackFlag:
     metavar: str | None = None
     type: Callable[[str], Any] | None = None
     default: Any = None
+    action: str | None = None  # "store_true" for a switch
 
     @property
     def dest(self) -> str:
@@ -34,6 +36,8 @@ class StackFlag:
 
     def kwargs(self) -> dict[str, Any]:
         out: dict[str, Any] = {"help": self.help, "default": self.default}
+        if self.action:
+            out["action"] = self.action
         if self.metavar:
             out["metavar"] = self.metavar
         if self.type is not None:
@@ -58,6 +62,14 @@ STACK_FLAGS: tuple[StackFlag, ...] = (
               "PORT", int),
     StackFlag("services-port", "port for the reference services (default: a free one)",
               "PORT", int),
+    StackFlag("cluster", "start the harness's own Temporal cluster (the real server on "
+              "PostgreSQL, one process per service) instead of the dev server; build it "
+              "first with scripts/build-temporal-cluster.sh", default=False,
+              action="store_true"),
+    StackFlag("history-hosts", "history hosts of the cluster stack (default 2)", "N", int,
+              default=2),
+    StackFlag("history-shards", "history shards of the cluster stack (default 16)", "N", int,
+              default=16),
 )
 
 PYTEST_PREFIX = "harness-"
@@ -89,3 +101,11 @@ def stack_options(args: argparse.Namespace, state_dir: Path) -> StackOptions:
 def stack_options_from_pytest(config: pytest.Config, state_dir: Path) -> StackOptions:
     return stack_options_from(
         lambda dest: config.getoption((PYTEST_PREFIX + dest).replace("-", "_")), state_dir)
+
+
+def with_scenario_stack(options: StackOptions, scenarios: list[Scenario]) -> StackOptions:
+    """A scenario with `stack: cluster` gets the harness's cluster stack, unless the user
+    pointed the harness at an external cluster (which then runs what it can)."""
+    if options.temporal_address is None and any(s.stack == "cluster" for s in scenarios):
+        options.cluster = True
+    return options

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.checks.verdict import exit_code, merge_verdicts
-from harness.cli.options import add_stack_options, stack_options
+from harness.cli.options import add_stack_options, stack_options, with_scenario_stack
 from harness.cli.render import live_progress, print_summary, print_verdicts
 from harness.errors import EXIT_PASS
 from harness.runner import RunOutcome, run_scenario
@@ -40,7 +40,8 @@ def execute(args: argparse.Namespace) -> int:
         override_versions(scenario, args.version or [])
     out: Path = args.out
     state_dir = out / ".stack" / time.strftime("%Y%m%dT%H%M%S")
-    outcomes = asyncio.run(run_all(scenarios, stack_options(args, state_dir), out, args.seed))
+    options = with_scenario_stack(stack_options(args, state_dir), scenarios)
+    outcomes = asyncio.run(run_all(scenarios, options, out, args.seed))
     verdicts = [v for o in outcomes for v in o.verdicts]
     status = merge_verdicts(verdicts)
     print_summary(status, len(outcomes), verdicts)

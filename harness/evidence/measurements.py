@@ -24,8 +24,12 @@ from harness.evidence.history import epoch
 from harness.runfolder import RunFolder
 
 # Faults whose damage ends at their heal (a window), vs at the moment they hit (a kill).
-HEALED_FAULTS = frozenset({"network", "server_restart", "dependency", "rate_limit"})
+HEALED_FAULTS = frozenset({"network", "server_restart", "dependency", "rate_limit",
+                           "db_restart", "service_restart"})
 KILL_FAULTS = frozenset({"worker_kill", "rolling_restart"})
+# A kill of a cluster host: measured from the kill, over every worker's workflows (the
+# killed history host's shards hold workflows of all of them).
+HOST_KILL_FAULTS = frozenset({"history_kill"})
 NEVER = math.inf
 
 
@@ -205,7 +209,7 @@ def fault_hits(run: RunFolder) -> list[FaultHit]:
     for e in timed_entries(run):
         if e.get("kind") == "fault" and e.get("type") == "inject" and not e.get("error"):
             name = str(e.get("fault"))
-            if name not in HEALED_FAULTS and name not in KILL_FAULTS:
+            if name not in HEALED_FAULTS | KILL_FAULTS | HOST_KILL_FAULTS:
                 continue
             target = e.get("target")
             identities = set(str(target or "").split(",")) if name in KILL_FAULTS else None

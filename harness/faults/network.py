@@ -1,7 +1,8 @@
 """Network faults through toxiproxy on either link, per direction, for a window.
 
-Links: `temporal` (workers <-> Temporal frontend) and `services` (activities <-> reference
-services). The harness's own client is never proxied, so judging is not disturbed.
+Links: `temporal` (workers <-> Temporal frontend), `services` (activities <-> reference
+services) and, on the cluster stack, `database` (history and matching <-> PostgreSQL).
+The harness's own client is never proxied, so judging is not disturbed.
 Toxicity is drawn by toxiproxy once per connection, and a gRPC client holds one
 long-lived connection: toxicity < 1 on the temporal link affects the whole channel or
 nothing (see notes); per-call faults are the interceptor's job (duplicate_delivery).
@@ -28,7 +29,7 @@ class NetworkFault(FaultSpec):
     """A toxic (or a partition: the proxy disabled) on one link, for `duration`."""
 
     type: Literal["network"] = "network"
-    link: Literal["temporal", "services"]
+    link: Literal["temporal", "services", "database"]  # database: cluster stack only
     toxic: Toxic
     stream: Literal["upstream", "downstream", "both"] = "both"
     toxicity: float = Field(default=1.0, ge=0, le=1)
@@ -44,6 +45,9 @@ class NetworkFault(FaultSpec):
             raise UnavailableOnStack("network faults on the temporal link are unavailable: the "
                                      "external cluster is not on loopback, so workers connect "
                                      "directly")
+        if self.link == "database" and stack.kind != "cluster":
+            raise UnavailableOnStack("network faults on the database link need the harness's "
+                                     "cluster stack (--cluster, or `stack: cluster`)")
 
 
 class NetworkFaultFault(Fault):

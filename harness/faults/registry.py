@@ -9,6 +9,14 @@ from pydantic import BaseModel
 from harness.faults.activity import DuplicateDelivery, DuplicateDeliveryFault
 from harness.faults.base import Fault, FaultSpec
 from harness.faults.client import ClientRetry, ClientRetryFault
+from harness.faults.cluster import (
+    DbRestart,
+    DbRestartFault,
+    HistoryKill,
+    HistoryKillFault,
+    ServiceRestart,
+    ServiceRestartFault,
+)
 from harness.faults.dependency import DependencyDegradation, DependencyDegradationFault
 from harness.faults.deploy import Deploy, DeployFault
 from harness.faults.network import NetworkFault, NetworkFaultFault
@@ -36,6 +44,9 @@ FAMILIES: dict[str, tuple[type[FaultSpec], Callable[[str, FaultSpec, float], Fau
     "dependency": (DependencyDegradation,
                    lambda i, s, c: DependencyDegradationFault(i, s)),  # type: ignore[arg-type]
     "rate_limit": (RateLimit, lambda i, s, c: RateLimitFault(i, s)),  # type: ignore[arg-type]
+    "history_kill": (HistoryKill, lambda i, s, c: HistoryKillFault(i, s, c)),  # type: ignore[arg-type]
+    "service_restart": (ServiceRestart, lambda i, s, c: ServiceRestartFault(i, s)),  # type: ignore[arg-type]
+    "db_restart": (DbRestart, lambda i, s, c: DbRestartFault(i, s)),  # type: ignore[arg-type]
 }
 
 FAULTS: dict[str, type[BaseModel]] = {name: spec for name, (spec, _) in FAMILIES.items()}

@@ -4,6 +4,7 @@
     workers ──► toxiproxy "temporal" proxy ───► Temporal frontend
     activities ► toxiproxy "services" proxy ──► reference services (HTTP + SQLite ledger)
     approvals service ──direct (callbacks) ───► Temporal frontend
+    cluster stack only: history, matching ──► toxiproxy "database" proxy ──► PostgreSQL
 
 Workers and activities always go through their proxy so that network faults can be
 injected on either link; the harness's own client goes direct, so that judging is never
@@ -22,8 +23,9 @@ from pathlib import Path
 
 import aiohttp
 
-from harness.errors import StackError
+from harness.errors import StackError, UsageError
 from harness.stack.binaries import find_binary
+from harness.stack.cluster.cluster import DEFAULT_HISTORY_HOSTS, DEFAULT_SHARDS, TemporalCluster
 from harness.stack.connection import TemporalConnection
 from harness.stack.namespace import prepare_namespace
 from harness.stack.ports import ensure_port_free, free_port, is_loopback
@@ -34,6 +36,7 @@ from harness.watch.backlog import STATS_TTL
 
 TEMPORAL_PROXY = "temporal"
 SERVICES_PROXY = "services"
+DATABASE_PROXY = "database"
 
 
 @dataclass
@@ -50,6 +53,10 @@ class StackOptions:
     toxiproxy_port: int | None = None
     services_port: int | None = None
     temporal_dynamic_config: dict[str, str] = field(default_factory=dict)
+    # The cluster stack: the real server, one process per service, on a private PostgreSQL.
+    cluster: bool = False
+    history_hosts: int = DEFAULT_HISTORY_HOSTS
+    history_shards: int = DEFAULT_SHARDS
 
     def __post_init__(self) -> None:
         # Children get paths under the state dir (databases, logs, the ledger): absolute, so
@@ -72,7 +79,8 @@ class StackOptions:
 class Stack:
     def __init__(self, options: StackOptions) -> None:
         self.options = options
-        self.temporal: TemporalDevServer | None = None
+        self.temporal: TemporalDevServer | TemporalCluster | None = None
+        self.cluster: TemporalCluster | None = None
         self.toxiproxy_server: ToxiproxyServer | None = None
         self.toxiproxy: Toxiproxy | None = None
         self.services: OwnedProcess | None = None
@@ -83,7 +91,14 @@ class Stack:
 
     @property
     def embedded(self) -> bool:
+        """The harness owns Temporal (the dev server or the cluster stack)."""
         return self.options.temporal_address is None
+
+    @property
+    def kind(self) -> str:
+        if self.options.temporal_address is not None:
+            return "external"
+        return "cluster" if self.options.cluster else "dev"
 
     @property
     def network_faults_on_temporal_link(self) -> bool:
@@ -96,8 +111,8 @@ class Stack:
         self.preflight()
         opts.state_dir.mkdir(parents=True, exist_ok=True)
         try:
+            self._start_toxiproxy()  # first: the cluster's database link goes through it
             await self._start_temporal()
-            self._start_toxiproxy()
             await self._start_services()
             self._create_proxies()
         except BaseException:
@@ -108,14 +123,31 @@ class Stack:
     def preflight(self) -> None:
         """Everything that can be bad input is checked before the first process starts."""
         self.options.check_ports()
-        if self.embedded:
+        if self.options.cluster and self.options.temporal_address:
+            raise UsageError("--cluster starts the harness's own cluster: it cannot be "
+                             "combined with --temporal-address")
+        if self.kind == "cluster":
+            self.cluster = TemporalCluster(
+                self.options.state_dir / "cluster", namespace=self.options.namespace,
+                history_hosts=self.options.history_hosts, shards=self.options.history_shards,
+                frontend_port=self.options.temporal_port)
+            self.cluster.preflight()
+        elif self.embedded:
             find_binary("temporal")
         if not self.options.toxiproxy_url:
             find_binary("toxiproxy-server")
 
     async def _start_temporal(self) -> None:
         opts = self.options
-        if self.embedded:
+        if self.cluster is not None:
+            assert self.toxiproxy is not None
+            database = self.cluster.layout.postgres_port
+            listen = f"127.0.0.1:{free_port()}"
+            self.toxiproxy.create_proxy(DATABASE_PROXY, listen, f"127.0.0.1:{database}")
+            self.temporal = self.cluster
+            await self.cluster.up(database_for={"history": listen, "matching": listen})
+            self.direct = self.cluster.connection
+        elif self.embedded:
             self.temporal = TemporalDevServer(
                 opts.state_dir, port=opts.temporal_port, namespace=opts.namespace,
                 dynamic_config={**STATS_TTL, **opts.temporal_dynamic_config})
@@ -180,26 +212,35 @@ class Stack:
             "services": self.services_url,
             "services_for_activities": self.activities_services_url,
             "state_dir": str(self.options.state_dir),
+            **(self.cluster.addresses() if self.cluster else {}),
         }
 
     async def down(self) -> None:
-        """Tear everything down; heal toxiproxy first so nothing stays broken if it is shared."""
+        """Tear everything down; heal toxiproxy first so nothing stays broken if it is shared.
+        Temporal stops before its proxies go: a cluster's history hosts flush through the
+        database proxy while they shut down."""
         errors: list[str] = []
         if self.toxiproxy is not None:
             try:
                 self.toxiproxy.heal()
-                if self.toxiproxy_server is None:  # shared server: remove our proxies
-                    for name in (TEMPORAL_PROXY, SERVICES_PROXY):
-                        self.toxiproxy.delete_proxy(name)
             except Exception as err:  # noqa: BLE001
                 errors.append(f"toxiproxy heal: {err}")
         for proc in (self.services,):
             if proc is not None:
                 proc.terminate(3.0)
+        if self.cluster is not None:
+            await self.cluster.down()
+        elif isinstance(self.temporal, TemporalDevServer):
+            self.temporal.stop(5.0)
+        if self.toxiproxy is not None and self.toxiproxy_server is None:
+            try:  # a shared server: remove our proxies
+                for name in (TEMPORAL_PROXY, SERVICES_PROXY, DATABASE_PROXY):
+                    if name in self.toxiproxy.proxies():
+                        self.toxiproxy.delete_proxy(name)
+            except Exception as err:  # noqa: BLE001
+                errors.append(f"toxiproxy clean-up: {err}")
         if self.toxiproxy_server is not None:
             self.toxiproxy_server.stop()
-        if self.temporal is not None:
-            self.temporal.stop(5.0)
         if errors:
             raise StackError("; ".join(errors))
 
@@ -224,4 +265,3 @@ async def wait_http(url: str, timeout: float, proc: OwnedProcess | None, log: Pa
                 pass
             await asyncio.sleep(0.1)
     raise StackError(f"{url} did not answer within {timeout:.0f}s; see {log}")
-

@@ -321,7 +321,7 @@ BAD_CASES: dict[str, tuple[str, str | None, str]] = {
         "5",
         "deadlin",
         "unknown field (allowed: name, description, seed, deadline, workloads, workers,"
-        " faults, checks); did you mean 'deadline'?",
+        " faults, checks, stack); did you mean 'deadline'?",
     ),
     "unknown_field_nested.yaml": (
         "9",
