@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from harness.checks.facts import executions
 from harness.evidence.attempts import attempt_events, in_flight, parse_event
-from harness.evidence.history import epoch
+from harness.evidence.history import open_at
+from harness.evidence.measurements import SERVER_SIDE_FAULTS
 from harness.runfolder import RunFolder
 
 CRASH_FAULTS = {"worker_kill", "worker_crash", "server_restart", "rolling_restart"}
@@ -78,17 +78,6 @@ def _is_crash(name: str) -> bool:
     return name in CRASH_FAULTS or any(word in name for word in ("kill", "crash", "restart"))
 
 
-def running_at(run: RunFolder, t: float) -> set[str]:
-    """Workflow ids with an execution open at time t (started, not yet closed)."""
-    found: set[str] = set()
-    for wid, records in executions(run).items():
-        for record in records:
-            start, close = epoch(record.get("start_time")), epoch(record.get("close_time"))
-            if start is not None and start <= t and (close is None or close > t):
-                found.add(wid)
-    return found
-
-
 def deaths(run: RunFolder) -> list[tuple[float, str]]:
     """When each worker incarnation was killed or died, from the supervisor's journal."""
     return [(float(e.get("t") or 0.0), str(e.get("identity"))) for e in run.journal
@@ -98,12 +87,13 @@ def deaths(run: RunFolder) -> list[tuple[float, str]]:
 def victims(run: RunFolder, hit: Hit, events: list[dict[str, Any]],
             died: list[tuple[float, str]]) -> set[str]:
     """The workflows a crash actually hit: the aimed one; every open one for a server
-    restart; otherwise those with an activity attempt in flight on a worker it killed,
+    restart or a fault aimed at the cluster (a history host, a service, its database);
+    otherwise those with an activity attempt in flight on a worker it killed,
     at the moment that worker died (not every workflow open somewhere else)."""
     if hit.workflow_id:
         return {hit.workflow_id}
-    if "server" in hit.fault:
-        return running_at(run, hit.t)
+    if hit.fault in SERVER_SIDE_FAULTS:
+        return open_at(run, hit.t)
     identities = {i for i in str(hit.target or "").split(",") if i}
     if hit.since is not None:  # a rolling restart: every worker that died while it ran
         identities |= {i for t, i in died if hit.since - 0.5 <= t <= hit.t}

@@ -451,3 +451,13 @@ def epoch(stamp: str | None) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
+
+
+def open_at(run: RunFolder, t: float) -> set[str]:
+    """Workflow ids with an execution open at time t (started, not yet closed)."""
+    found: set[str] = set()
+    for record in run.workflows:
+        start, close = epoch(record.get("start_time")), epoch(record.get("close_time"))
+        if start is not None and start <= t and (close is None or close > t):
+            found.add(record["workflow_id"])
+    return found

@@ -20,16 +20,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.evidence.attempts import Attempt, attempt_events, attempts
-from harness.evidence.history import epoch
+from harness.evidence.history import epoch, open_at
 from harness.runfolder import RunFolder
 
 # Faults whose damage ends at their heal (a window), vs at the moment they hit (a kill).
 HEALED_FAULTS = frozenset({"network", "server_restart", "dependency", "rate_limit",
                            "db_restart", "service_restart"})
 KILL_FAULTS = frozenset({"worker_kill", "rolling_restart"})
-# A kill of a cluster host: measured from the kill, over every worker's workflows (the
-# killed history host's shards hold workflows of all of them).
+# A history host's kill: measured from the kill, over every workflow open then. Its shards
+# hold workflows of every worker, and a workflow on them stalls whether or not one of its
+# activities is running (a completion sent to the dead host is lost and retried later).
 HOST_KILL_FAULTS = frozenset({"history_kill"})
+# Faults that strike the server side as a whole (every open workflow may stall).
+SERVER_SIDE_FAULTS = frozenset({"server_restart", "history_kill", "service_restart",
+                                "db_restart"})
 NEVER = math.inf
 
 
@@ -235,7 +239,10 @@ def recovery(run: RunFolder) -> Recovery:
     tried = attempts(attempt_events(run))
     closed = _close_times(run)
     return Recovery([FaultRecovery(hit, [_recovered(wid, hit, tried, closed.get(wid))
-                                         for wid in sorted(affected(hit, tried))])
+                                         for wid in sorted(
+                                             open_at(run, hit.injected_at)
+                                             if hit.fault in HOST_KILL_FAULTS
+                                             else affected(hit, tried))])
                      for hit in hits])
 
 

@@ -21,6 +21,9 @@ from harness.durations import Duration
 from harness.errors import UnavailableOnStack, UsageError
 from harness.faults.base import Fault, FaultSpec
 
+# The families that need the harness's own cluster stack (the dev server has no such parts).
+CLUSTER_FAULTS = frozenset({"history_kill", "service_restart", "db_restart"})
+
 if TYPE_CHECKING:
     from harness.runner import RunContext
     from harness.stack.cluster.cluster import TemporalCluster

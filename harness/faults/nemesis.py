@@ -153,14 +153,17 @@ class Nemesis:
                     record: dict[str, Any]) -> None:
         if not fault.injected:
             return
-        fault.injected = False
+        # Still injected until its heal returns: a heal cut short (the run ended while it
+        # waited to restart something) is done again by heal_all, never skipped.
         try:
             details = await fault.heal(ctx)
         except Exception as err:  # noqa: BLE001
+            fault.injected = False
             record["heal_error"] = repr(err)
             ctx.journal.fault("heal", firing.type, fault_id=firing.fault_id, target=fault.target,
                               error=repr(err))
             return
+        fault.injected = False
         record["healed_at"] = round(time.time() - ctx.driving_started, 3)
         ctx.journal.fault("heal", firing.type, fault_id=firing.fault_id, target=fault.target,
                           details=details)

@@ -43,3 +43,24 @@ def test_throughput_counts_from_when_the_workers_were_ready(tmp_path: Path) -> N
     stats = run_stats(b.build())
     assert stats["duration_s"] == 5.0 and stats["throughput_wps"] == 0.8
     assert stats["latency_p95_s"] == 2.0 and stats["completed"] == 4
+
+
+def test_a_history_host_kill_affects_every_workflow_open_then(tmp_path: Path) -> None:
+    """A workflow on the dead host's shards stalls even with no activity running (its last
+    completion was lost): every workflow open at the kill counts, measured from the kill."""
+    from tests.unit.runbuilder import iso
+
+    b = RunBuilder(tmp_path)
+    b.workflow("a", start_time=iso(990.0), close_time=iso(1009.0))
+    b.workflow("b", start_time=iso(995.0), close_time=iso(1020.0))
+    b.workflow("done", start_time=iso(980.0), close_time=iso(999.0))  # closed before it
+    b.activity_event("w1", "started", "a", "1", "ship", t=999.5)
+    b.activity_event("w1", "completed", "a", "1", "ship", t=999.6)  # nothing in flight at 1000
+    b.activity_event("w1", "started", "b", "2", "ship", t=1006.0)
+    b.activity_event("w1", "completed", "b", "2", "ship", t=1006.5)
+    b.fault("history_kill", t=1000.0, fault_id="f1", target="history-2")
+    b.fault("history_kill", t=1008.0, phase="heal", fault_id="f1", target="history-2")
+    measured = recovery(b.build())
+    (fault,) = measured.faults
+    assert {w.workflow_id for w in fault.workflows} == {"r1/a", "r1/b"}
+    assert sorted(measured.samples) == [6.5, 9.0]  # b's next completion; a's close
