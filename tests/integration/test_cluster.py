@@ -202,3 +202,39 @@ def test_stack_up_cluster_command_and_nothing_left_after_ctrl_c() -> None:
             proc.wait()
         assert alive(children) == []
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_start_up_errors_are_one_line_exit_2_and_start_nothing(tmp_path: Path) -> None:
+    """A port in use, the server not built, a folder PostgreSQL cannot reach: one line each,
+    exit 2, no process started."""
+    import socket
+
+    def stack_up(*extra: str, env: dict[str, str] | None = None,
+                 state: Path | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "harness.cli", "stack", "up", "--cluster", "--state-dir",
+             str(state or folder / "stack"), *extra], capture_output=True, text=True,
+            timeout=60, env={**os.environ, "HARNESS_STATE_DIR": str(folder / "state"),
+                             **(env or {})})
+
+    folder = searchable_tmp()
+    try:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            result = stack_up("--temporal-port", str(port))
+        assert result.returncode == 2, result.stderr
+        assert f"{port}" in result.stderr and "in use" in result.stderr
+        result = stack_up(env={"HARNESS_TEMPORAL_SERVER_BIN": str(folder / "missing")})
+        assert result.returncode == 2, result.stderr
+        assert "build-temporal-cluster.sh" in result.stderr
+        if os.geteuid() == 0:  # PostgreSQL then runs as `postgres`, who cannot enter 0700
+            result = stack_up(state=tmp_path / "stack")
+            assert result.returncode == 2, result.stderr
+            assert "not searchable by user 'postgres'" in result.stderr
+        for result_err in (result.stderr,):
+            assert len([line for line in result_err.splitlines() if line.strip()]) == 1
+        assert not (folder / "stack" / "cluster").exists()  # nothing was started
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
