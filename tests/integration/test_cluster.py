@@ -167,9 +167,10 @@ def test_stack_up_cluster_command_and_nothing_left_after_ctrl_c() -> None:
     import threading
 
     folder = searchable_tmp()
+    # A relative state folder, as the README's command has by default (reports/.stack).
     proc = subprocess.Popen(
         [sys.executable, "-m", "harness.cli", "stack", "up", "--cluster", "--state-dir",
-         str(folder / "stack")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+         "stack"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=folder,
         env={**os.environ, "HARNESS_STATE_DIR": str(folder / "state"), "COLUMNS": "200"})
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")),

@@ -49,7 +49,8 @@ class TemporalCluster:
 
             raise UsageError(f"cluster: need at least one history host and one shard "
                              f"(got {history_hosts} hosts, {shards} shards)")
-        self.folder = folder
+        # Absolute: PostgreSQL resolves its paths after moving into its data folder.
+        self.folder = folder.resolve()
         self.namespace = namespace
         self.requested_port = frontend_port
         self.layout = ClusterLayout.draw(history_hosts, shards, frontend_port)

@@ -59,14 +59,14 @@ def _reachable_by(account: pwd.struct_passwd, folder: Path) -> Path | None:
 
 class PrivatePostgres:
     def __init__(self, folder: Path, port: int, binaries: ClusterBinaries) -> None:
-        self.folder = folder
-        self.data = folder / "data"
-        self.socket_dir = folder / "socket"
+        self.folder = folder.resolve()  # postgres resolves paths from inside its data folder
+        self.data = self.folder / "data"
+        self.socket_dir = self.folder / "socket"
         self.port = port
         self.binaries = binaries
         self.password = secrets.token_urlsafe(18)
         self.account = _os_user()
-        self.log_path = folder / "postgres.log"
+        self.log_path = self.folder / "postgres.log"
         self.process: OwnedProcess | None = None
 
     @property
