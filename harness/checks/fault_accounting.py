@@ -9,7 +9,8 @@ and with its observed effect in the evidence:
 - duplicate_delivery: an activity was delivered again after the injected loss;
 - network: traffic crossed the link during the window (a running workflow or an attempt
   in flight on the temporal link, a service request on the services link);
-- server_restart: workflows were running when the server went down;
+- server_restart, and the cluster faults (history_kill, service_restart, db_restart):
+  workflows were running when the server (or its part) went down;
 - deploy: workflows of the redeployed workload were running when the code changed;
 - client_retry: a client response was lost and the call retried;
 - dependency: the degraded service refused a request during its window (ledger `degraded`);
@@ -26,11 +27,11 @@ from typing import Any
 
 import yaml
 
-from harness.checks.crashes import deaths, running_at
+from harness.checks.crashes import deaths
 from harness.checks.facts import ledger_table
 from harness.checks.verdict import Verdict, passed, unknown
 from harness.evidence.attempts import Attempt, attempt_events, attempts, in_flight
-from harness.evidence.history import execution
+from harness.evidence.history import execution, open_at
 from harness.runfolder import RunFolder
 
 NAME = "faults"
@@ -155,7 +156,7 @@ def _kill(firing: Firing, ctx: _Context) -> str | None:
 def _cached_on(ctx: _Context, identity: str, at: float) -> bool:
     """Whether a workflow running at `at` had its last workflow task before it on this
     worker: the worker held it in its cache, so the kill forces a replay elsewhere."""
-    running = running_at(ctx.run, at)
+    running = open_at(ctx.run, at)
     for record in ctx.run.workflows:
         if record["workflow_id"] not in running or not record.get("history_file"):
             continue
@@ -198,14 +199,14 @@ def _network(firing: Firing, ctx: _Context) -> str | None:
             return None
         return "landed on nothing: no service request was made during its window"
     if any(a.start <= end and (a.end is None or a.end >= start) for a in ctx.tried) \
-            or running_at(ctx.run, start):
+            or open_at(ctx.run, start):
         return None
     return "landed on nothing: no workflow was running and no activity in flight during its " \
            "window"
 
 
 def _running(firing: Firing, ctx: _Context) -> str | None:
-    if running_at(ctx.run, firing.window[0]):
+    if open_at(ctx.run, firing.window[0]):
         return None
     return "landed on nothing: no workflow was running when it struck"
 
@@ -217,7 +218,7 @@ def _deploy(firing: Firing, ctx: _Context) -> str | None:
     types = _workflow_types(ctx.run, workloads)
     at = firing.window[0]
     reached = [r for r in ctx.run.workflows if r.get("workflow_type") in types
-               and r["workflow_id"] in running_at(ctx.run, at)]
+               and r["workflow_id"] in open_at(ctx.run, at)]
     if reached:
         return None
     return f"landed on nothing: no {'/'.join(sorted(workloads))} workflow was running when " \
@@ -252,5 +253,7 @@ _EFFECTS: dict[str, Callable[[Firing, _Context], str | None]] = {
     "duplicate_delivery": _duplicate, "network": _network, "server_restart": _running,
     "deploy": _deploy, "client_retry": _client, "dependency": _dependency,
     "rate_limit": _running,
+    # The cluster stack's faults strike the server side: every open workflow may stall.
+    "history_kill": _running, "service_restart": _running, "db_restart": _running,
 }
 
