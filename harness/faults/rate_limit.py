@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from harness.errors import UsageError
+from harness.errors import UnavailableOnStack, UsageError
 from harness.faults.base import Fault, FaultSpec
 
 if TYPE_CHECKING:
@@ -35,11 +35,13 @@ class RateLimit(FaultSpec):
     dynamic_config: dict[str, str] = Field(default_factory=dict)
 
     def preflight(self, stack: Stack) -> None:
-        if not stack.embedded:
-            raise UsageError(
-                "fault rate_limit is unavailable against an external cluster "
-                f"({stack.options.temporal_address}): the harness can only reconfigure the "
-                "embedded dev server it owns; lower the limits on the cluster instead")
+        if stack.kind != "dev":
+            where = (f"an external cluster ({stack.options.temporal_address})"
+                     if stack.kind == "external" else "the cluster stack")
+            raise UnavailableOnStack(
+                f"fault rate_limit is unavailable against {where}: the harness can only "
+                "reconfigure the embedded dev server it owns; lower the limits on the "
+                "cluster instead")
         if self.duration is None:
             raise UsageError("rate_limit fault: give a 'duration' (its window)")
 

@@ -1,4 +1,5 @@
-"""Server faults: SIGKILL the embedded Temporal server and restart it on the same DB and port.
+"""Server faults: SIGKILL the embedded Temporal server and restart it on the same DB and port
+(on the cluster stack: every service process, PostgreSQL staying up).
 
 Only the embedded server can be killed: against an external cluster the harness does not
 own the process, so the fault is refused before the run starts.
@@ -28,8 +29,8 @@ class ServerRestart(FaultSpec):
         if not stack.embedded:
             raise UnavailableOnStack(
                 "fault server_restart is unavailable against an external cluster "
-                f"({stack.options.temporal_address}): the harness can only kill the "
-                "embedded dev server it owns")
+                f"({stack.options.temporal_address}): the harness can only kill a "
+                "server it owns (the dev server, or its cluster stack with --cluster)")
 
 
 class ServerRestartFault(Fault):

@@ -147,3 +147,13 @@ def test_cluster_scenarios_ask_for_the_cluster_stack(tmp_path: Path) -> None:
     assert not external.cluster
     smoke = load_scenario(ROOT / "scenarios" / "smoke.yaml")
     assert not with_scenario_stack(StackOptions(state_dir=tmp_path), [smoke]).cluster
+
+
+def test_dev_server_only_faults_are_unavailable_on_the_cluster(tmp_path: Path) -> None:
+    """rate_limit restarts the dev server with new dynamic config: not the cluster's way."""
+    scenario = parse_scenario("name: x\nworkloads: [{name: order_saga, count: 1}]\nfaults: "
+                              "[{type: rate_limit, namespace_rps: 5, at: 1s, duration: 2s}]\n",
+                              "x.yaml")
+    runnable, skipped = split_runnable([scenario], _stack(tmp_path, "cluster"))
+    assert runnable == [] and "the cluster stack" in skipped[0].reason
+    assert split_runnable([scenario], _stack(tmp_path, "dev")) == ([scenario], [])
