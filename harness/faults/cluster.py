@@ -25,8 +25,7 @@ from harness.faults.base import Fault, FaultSpec
 CLUSTER_FAULTS = frozenset({"history_kill", "service_restart", "db_restart"})
 
 if TYPE_CHECKING:
-    from harness.runner import RunContext
-    from harness.stack.cluster.cluster import TemporalCluster
+    from harness.faults.context import Cluster, FaultContext
     from harness.stack.stack import Stack
 
 
@@ -37,7 +36,7 @@ def require_cluster(stack: Stack, fault: str) -> None:
             f"`stack: cluster` in the scenario); this stack is the {stack.kind} one")
 
 
-def cluster_of(ctx: RunContext) -> TemporalCluster:
+def cluster_of(ctx: FaultContext) -> Cluster:
     cluster = ctx.stack.cluster
     if cluster is None:
         raise RuntimeError("cluster fault fired without a cluster stack")
@@ -85,7 +84,7 @@ class HistoryKillFault(ClusterFault):
         self.choice = choice
         self.killed = ""
 
-    async def inject(self, ctx: RunContext) -> dict[str, Any]:
+    async def inject(self, ctx: FaultContext) -> dict[str, Any]:
         cluster = cluster_of(ctx)
         hosts = cluster.history_hosts
         index = self.spec.host or 1 + min(int(self.choice * len(hosts)), len(hosts) - 1)
@@ -93,7 +92,7 @@ class HistoryKillFault(ClusterFault):
         pid = await asyncio.to_thread(cluster.kill_host, self.killed)
         return {"target": self.killed, "pid": pid}
 
-    async def heal(self, ctx: RunContext) -> dict[str, Any]:
+    async def heal(self, ctx: FaultContext) -> dict[str, Any]:
         if not self.killed:
             return {}
         await self.wait_out(self.spec.restart_after or 0.0)
@@ -121,14 +120,14 @@ class ServiceRestartFault(ClusterFault):
         super().__init__(fault_id, spec, target=spec.service)
         self.down = False
 
-    async def inject(self, ctx: RunContext) -> dict[str, Any]:
+    async def inject(self, ctx: FaultContext) -> dict[str, Any]:
         cluster = cluster_of(ctx)
         stop = cluster.kill_host if self.spec.signal == "SIGKILL" else cluster.stop_host
         pid = await asyncio.to_thread(stop, self.spec.service)
         self.down = True
         return {"target": self.spec.service, "pid": pid, "signal": self.spec.signal}
 
-    async def heal(self, ctx: RunContext) -> dict[str, Any]:
+    async def heal(self, ctx: FaultContext) -> dict[str, Any]:
         if not self.down:
             return {}
         await self.wait_out(self.spec.down_for)
@@ -154,18 +153,16 @@ class DbRestartFault(ClusterFault):
         super().__init__(fault_id, spec, target="database")
         self.down = False
 
-    async def inject(self, ctx: RunContext) -> dict[str, Any]:
+    async def inject(self, ctx: FaultContext) -> dict[str, Any]:
         pid = await asyncio.to_thread(cluster_of(ctx).stop_database)
         self.down = True
         return {"target": "database", "pid": pid}
 
-    async def heal(self, ctx: RunContext) -> dict[str, Any]:
+    async def heal(self, ctx: FaultContext) -> dict[str, Any]:
         if not self.down:
             return {}
         await self.wait_out(self.spec.down_for)
         cluster = cluster_of(ctx)
         await cluster.start_database()
         self.down = False
-        postgres = cluster.postgres
-        return {"target": "database",
-                "pid": postgres.process.pid if postgres and postgres.process else None}
+        return {"target": "database", "pid": cluster.database_pid}

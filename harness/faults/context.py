@@ -79,6 +79,26 @@ class Server(Protocol):
     async def start(self, timeout: float = ...) -> None: ...
 
 
+class Cluster(Protocol):
+    """The cluster stack's parts the cluster faults kill and restart."""
+
+    @property
+    def history_hosts(self) -> list[str]: ...
+
+    def kill_host(self, name: str) -> int | None: ...
+
+    def stop_host(self, name: str, grace: float = ...) -> int | None: ...
+
+    async def start_host(self, name: str, timeout: float = ...) -> int | None: ...
+
+    def stop_database(self) -> int | None: ...
+
+    async def start_database(self, timeout: float = ...) -> None: ...
+
+    @property
+    def database_pid(self) -> int | None: ...
+
+
 class FaultTargets(Protocol):
     """The parts of the stack faults act on; None where the stack has no such part."""
 
@@ -91,6 +111,11 @@ class FaultTargets(Protocol):
     @property
     def services_url(self) -> str:
         """The reference services' own address (their admin endpoints degrade them)."""
+        ...
+
+    @property
+    def cluster(self) -> Cluster | None:
+        """The harness's own cluster stack (None on the dev server or an external one)."""
         ...
 
 

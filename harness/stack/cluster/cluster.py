@@ -226,9 +226,14 @@ class TemporalCluster:
             await self.services.settle([name], timeout, calm=1.0)
         return self.services.pid(name)
 
+    @property
+    def database_pid(self) -> int | None:
+        process = self.postgres.process if self.postgres else None
+        return process.pid if process and process.alive() else None
+
     def stop_database(self) -> int | None:
         assert self.postgres is not None
-        pid = self.postgres.process.pid if self.postgres.process else None
+        pid = self.database_pid
         self.postgres.stop()
         return pid
 
