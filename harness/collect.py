@@ -3,7 +3,7 @@
 Visibility (by the run-id search attribute) finds every execution of the run,
 children and continued runs included; every workflow id the driver knows is also
 described directly, because visibility may lag and an indeterminate start has to be
-reconciled by id (DESIGN.md principle 6).
+reconciled by id.
 """
 
 from __future__ import annotations

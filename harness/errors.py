@@ -1,6 +1,6 @@
 """Errors the CLI turns into one clear line and a distinct exit code.
 
-Exit codes (DESIGN.md): 0 every verdict passed, 1 a check failed, 2 bad input or
+Exit codes (docs/architecture.md): 0 every verdict passed, 1 a check failed, 2 bad input or
 usage (malformed scenario, unknown name, port in use, missing binary), 3 the stack
 could not start or an infrastructure error prevented judging.
 """

@@ -3,7 +3,8 @@
 Client operations are recorded as Jepsen does: an `invoke`, then exactly one of
 `ok` (it happened), `fail` (it certainly did not) or `info` (indeterminate: a
 timeout during a partition may or may not have taken effect). Faults record
-`inject` and `heal`; workers record their lifecycle. Checks read this file only.
+`inject` and `heal`; workers record their lifecycle. Checks read it beside the other
+evidence of the run folder (histories, the attempt log, the ledger, probes).
 """
 
 from __future__ import annotations

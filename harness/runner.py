@@ -31,7 +31,7 @@ from harness.runfolder import RunFolder
 from harness.scenario import Scenario
 from harness.stack.stack import Stack
 from harness.stack.supervisor import WorkerSupervisor
-from harness.stack.worker_config import WorkerConfig, WorkerOptions
+from harness.stack.worker_config import WorkerConfig, WorkerTuning
 from harness.watch.live import watching
 from harness.workloads.registry import register_apps
 
@@ -175,7 +175,7 @@ def worker_config(scenario: Scenario, stack: Stack, run_id: str, seed: int) -> W
     return WorkerConfig(
         identity="worker", temporal=stack.worker_connection, task_queue=task_queue(run_id),
         workloads=versions, services_url=stack.activities_services_url, ready_file="",
-        options=WorkerOptions(
+        options=WorkerTuning(
             max_concurrent_activities=opts.max_concurrent_activities,
             max_concurrent_workflow_tasks=opts.max_concurrent_workflow_tasks,
             max_cached_workflows=opts.max_cached_workflows,

@@ -2,7 +2,7 @@
 
 A scenario is the one input a user writes: which workloads to run, which faults to inject,
 which checks judge the result. It is validated completely, against the catalog of known
-workloads, faults and checks, before anything is started (DESIGN.md principle 7), and a bad
+workloads, faults and checks, before anything is started, and a bad
 file is reported as ONE line naming file, line and field:
 
     scenarios/bad.yaml:7: workloads[0].count: must be >= 1 (got -3)

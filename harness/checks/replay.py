@@ -1,10 +1,10 @@
 """Replay one stored history against workflow code, bounded in time whatever happens.
 
-A replay can hang (notes/temporal.md: NondeterminismError in a Replayer's failure types
-never returns), and checks are called from inside the runner's event loop, so each replay
-runs in its own daemon thread with its own event loop: `asyncio.wait_for` cancels an
-async hang, and the join timeout abandons a thread stuck anywhere else. Either way the
-caller gets "timeout" after `timeout` seconds and moves on.
+A replay can hang (a Replayer given NondeterminismError among its failure types never
+returns: docs/temporal-facts.md), and checks are called from inside the runner's event
+loop, so each replay runs in its own daemon thread with its own event loop:
+`asyncio.wait_for` cancels an async hang, and the join timeout abandons a thread stuck
+anywhere else. Either way the caller gets "timeout" after `timeout` seconds and moves on.
 """
 
 from __future__ import annotations

@@ -24,12 +24,8 @@ from harness.cli import certify, check, explore, init, listing, replay, run, sel
 from harness.errors import EXIT_INFRA, EXIT_USAGE, HarnessError, Interrupted
 from harness.load.command import add_load_parsers
 from harness.report.command import add_report_parser
-from harness.stack.processes import (
-    install_signal_handlers,
-    kill_all_owned,
-    reap_leftovers,
-    restore_signal_handlers,
-)
+from harness.stack.ownership import kill_all_owned, reap_leftovers
+from harness.stack.signals import install_signal_handlers, restore_signal_handlers
 
 
 def build_parser() -> argparse.ArgumentParser:

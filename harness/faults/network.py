@@ -5,17 +5,21 @@ services) and, on the cluster stack, `database` (history and matching <-> Postgr
 The harness's own client is never proxied, so judging is not disturbed.
 Toxicity is drawn by toxiproxy once per connection, and a gRPC client holds one
 long-lived connection: toxicity < 1 on the temporal link affects the whole channel or
-nothing (see notes); per-call faults are the interceptor's job (duplicate_delivery).
+nothing; per-call faults are the interceptor's job (duplicate_delivery).
+
+A toxic's attributes are checked against its typed model (harness/stack/toxics.py) when the
+scenario loads, so a typo is bad input, not a toxic that silently does nothing.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from harness.errors import UnavailableOnStack, UsageError
 from harness.faults.base import Fault, FaultSpec
+from harness.stack.toxics import ToxicAttributes, toxic_attributes
 
 if TYPE_CHECKING:
     from harness.faults.context import FaultContext
@@ -25,7 +29,7 @@ Toxic = Literal["latency", "bandwidth", "timeout", "reset_peer", "slow_close", "
                 "limit_data", "partition"]
 
 
-class NetworkFault(FaultSpec):
+class NetworkDisruption(FaultSpec):
     """A toxic (or a partition: the proxy disabled) on one link, for `duration`."""
 
     type: Literal["network"] = "network"
@@ -33,10 +37,26 @@ class NetworkFault(FaultSpec):
     toxic: Toxic
     stream: Literal["upstream", "downstream", "both"] = "both"
     toxicity: float = Field(default=1.0, ge=0, le=1)
-    # toxiproxy attributes: latency{latency,jitter} ms, bandwidth{rate} KB/s,
-    # timeout{timeout} ms (0 = blackhole), reset_peer{timeout}, slow_close{delay},
-    # slicer{average_size,size_variation,delay}, limit_data{bytes}
-    attributes: dict[str, int] = Field(default_factory=dict)
+    # The toxic's attributes, as given: validated against the toxic's model (stack/toxics.py)
+    # so that the dumped scenario shows exactly what the user wrote.
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("attributes")
+    @classmethod
+    def _typed_attributes(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        toxic = info.data.get("toxic")
+        if toxic is None:
+            return value  # the toxic itself was rejected: that error is the one to report
+        if toxic == "partition":
+            if value:
+                raise ValueError("a partition takes no attributes (it disables the proxy)")
+            return value
+        return toxic_attributes(toxic, value).to_request()
+
+    @property
+    def typed_attributes(self) -> ToxicAttributes | None:
+        """The attributes as their toxic's model (None for a partition)."""
+        return None if self.toxic == "partition" else toxic_attributes(self.toxic, self.attributes)
 
     def preflight(self, stack: Stack) -> None:
         if self.duration is None:
@@ -50,10 +70,10 @@ class NetworkFault(FaultSpec):
                                      "cluster stack (--cluster, or `stack: cluster`)")
 
 
-class NetworkFaultFault(Fault):
-    spec: NetworkFault
+class NetworkDisruptionFault(Fault):
+    spec: NetworkDisruption
 
-    def __init__(self, fault_id: str, spec: NetworkFault) -> None:
+    def __init__(self, fault_id: str, spec: NetworkDisruption) -> None:
         super().__init__(fault_id, spec, target=spec.link)
         self.toxics: list[str] = []
         self.disabled = False

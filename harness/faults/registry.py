@@ -19,7 +19,7 @@ from harness.faults.cluster import (
 )
 from harness.faults.dependency import DependencyDegradation, DependencyDegradationFault
 from harness.faults.deploy import Deploy, DeployFault
-from harness.faults.network import NetworkFault, NetworkFaultFault
+from harness.faults.network import NetworkDisruption, NetworkDisruptionFault
 from harness.faults.rate_limit import RateLimit, RateLimitFault
 from harness.faults.server import ServerRestart, ServerRestartFault
 from harness.faults.worker import (
@@ -37,7 +37,7 @@ FAMILIES: dict[str, tuple[type[FaultSpec], Callable[[str, FaultSpec, float], Fau
     "rolling_restart": (RollingRestart, lambda i, s, c: RollingRestartFault(i, s)),
     "worker_crash": (WorkerCrash, lambda i, s, c: WorkerCrashFault(i, s)),
     "server_restart": (ServerRestart, lambda i, s, c: ServerRestartFault(i, s)),  # type: ignore[arg-type]
-    "network": (NetworkFault, lambda i, s, c: NetworkFaultFault(i, s)),  # type: ignore[arg-type]
+    "network": (NetworkDisruption, lambda i, s, c: NetworkDisruptionFault(i, s)),  # type: ignore[arg-type]
     "duplicate_delivery": (DuplicateDelivery, lambda i, s, c: DuplicateDeliveryFault(i, s)),
     "client_retry": (ClientRetry, lambda i, s, c: ClientRetryFault(i, s)),
     "deploy": (Deploy, lambda i, s, c: DeployFault(i, s)),

@@ -28,7 +28,7 @@ class AsyncBridge:
 
     def __init__(self) -> None:
         # The hub must exist in the main thread before the loop thread starts: created the
-        # other way round, the two can deadlock on an import lock (notes).
+        # other way round, the two can deadlock on an import lock (docs/temporal-facts.md).
         self._hub = gevent.get_hub()
         self.loop = asyncio.new_event_loop()
         self._ready = threading.Event()

@@ -2,9 +2,10 @@
 
 Every Locust process is an OwnedProcess: its own process group, recorded, always gone when
 the harness exits. Processes that talk to Temporal (the single process, the workers) run
-with LOCUST_SKIP_MONKEY_PATCH=1, because gevent's patch breaks asyncio and gRPC (notes); the
-master never talks to Temporal and keeps the patch, which it needs (it waits for workers
-with time.sleep). Locust's config files are ignored by running it in the load folder.
+with LOCUST_SKIP_MONKEY_PATCH=1, because gevent's patch breaks asyncio and gRPC
+(docs/temporal-facts.md); the master never talks to Temporal and keeps the patch, which it
+needs (it waits for workers with time.sleep). Locust's config files are ignored by running it
+in the load folder.
 """
 
 from __future__ import annotations

@@ -106,7 +106,8 @@ def _final_stats(exit_code: int, **_kwargs: Any) -> None:
 
 
 def _hard_exit() -> None:
-    """The SDK can abort at interpreter exit after all work succeeded (notes): skip that."""
+    """The SDK can abort at interpreter exit after all work succeeded: skip that (see
+    docs/temporal-facts.md)."""
     sys.stdout.flush()
     sys.stderr.flush()
     logging.shutdown()

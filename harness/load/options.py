@@ -1,6 +1,6 @@
 """`harness load` options (CLI flags only; the scenario model has no `load:` section).
 
-Validated before anything starts (exit 2 on bad input, DESIGN.md principle 7), including
+Validated before anything starts (exit 2 on bad input, nothing started), including
 that the load fits in the scenario's deadline: the driver is bounded by that deadline.
 """
 

@@ -1,7 +1,7 @@
 """junit.xml: one testsuite per scenario, one testcase per check, for CI dashboards.
 
 An `unknown` verdict is written as <error>, never <skipped>: CI renders skipped as
-green, and a check that could not judge must not look like a pass (DESIGN.md, principle 2).
+green, and a check that could not judge must not look like a pass.
 """
 
 from __future__ import annotations

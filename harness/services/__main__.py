@@ -133,5 +133,6 @@ if __name__ == "__main__":
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()
-    # The Temporal SDK can abort at interpreter exit after all work succeeded (notes/temporal.md).
+    # The Temporal SDK can abort at interpreter exit after all work succeeded
+    # (docs/temporal-facts.md).
     os._exit(code)

@@ -1,7 +1,7 @@
 """Ports and addresses the harness listens on or sends test traffic to.
 
 Why this module exists: a port that is already taken must be reported before anything starts
-(DESIGN.md principle 7: one clear message, exit code 2, nothing started), and fault-injection
+(one clear message, exit code 2, nothing started), and fault-injection
 traffic must never leave the machine, so every address the harness proxies to or listens on is
 checked to be loopback first.
 """

@@ -31,7 +31,8 @@ from harness.stack.namespace import prepare_namespace
 from harness.stack.ports import ensure_port_free, free_port, is_loopback
 from harness.stack.processes import OwnedProcess
 from harness.stack.temporal_server import TemporalDevServer
-from harness.stack.toxiproxy import Toxiproxy, ToxiproxyServer
+from harness.stack.toxiproxy import Toxiproxy
+from harness.stack.toxiproxy_server import ToxiproxyServer
 from harness.watch.backlog import STATS_TTL
 
 TEMPORAL_PROXY = "temporal"

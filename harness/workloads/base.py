@@ -171,7 +171,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-Driver = Callable[[DriveContext, int], Awaitable[None]]
+# Drives one instance (index) of a workload: start it, talk to it, await its end. The run's
+# driver (harness/drive.py) runs many of these under the scenario's concurrency.
+InstanceDriver = Callable[[DriveContext, int], Awaitable[None]]
 # (services client, workload version[, params]) -> activity callables; mutants swap in
 # broken ones. A factory taking a third argument gets the scenario's params for the workload.
 ActivitiesFactory = Callable[..., Sequence[Callable[..., Any]]]
@@ -199,5 +201,5 @@ class Workload:
     versions: dict[str, Sequence[type]]
     activities: ActivitiesFactory
     params_model: type[BaseModel]
-    drive: Driver
+    drive: InstanceDriver
     extra: dict[str, Any] = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""Timeouts and retry policies tuned for fast, realistic recovery (see notes/temporal.md).
+"""Timeouts and retry policies tuned for fast, realistic recovery (docs/temporal-facts.md).
 
 With SDK defaults a worker SIGKILL costs 20+ s before the workflow moves again: the
 activity's start-to-close timeout, the 1 s doubling retry, and the dead worker's

@@ -22,7 +22,7 @@ import pytest
 
 from harness.runner import RunOutcome, run_scenario
 from harness.scenario import load_scenario
-from harness.stack.processes import registry
+from harness.stack.ownership import registry
 from harness.stack.stack import Stack, StackOptions
 
 REPO = Path(__file__).resolve().parents[2]

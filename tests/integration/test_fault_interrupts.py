@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from harness.stack.stack import Stack
-from harness.stack.toxiproxy import Toxiproxy, ToxiproxyServer
+from harness.stack.toxiproxy import Toxiproxy
+from harness.stack.toxiproxy_server import ToxiproxyServer
 from tests.integration.reaping import reaped
 
 pytestmark = pytest.mark.integration

@@ -18,11 +18,12 @@ import psutil
 import pytest
 
 from harness.errors import PortInUseError, StackError, UsageError
-from harness.stack import processes
+from harness.stack import ownership
 from harness.stack.binaries import find_binary
+from harness.stack.ownership import registry
 from harness.stack.ports import free_port
-from harness.stack.processes import registry
-from harness.stack.toxiproxy import Toxiproxy, ToxiproxyError, ToxiproxyServer
+from harness.stack.toxiproxy import Toxiproxy, ToxiproxyError
+from harness.stack.toxiproxy_server import ToxiproxyServer
 
 pytestmark = pytest.mark.integration
 
@@ -42,9 +43,9 @@ class _EchoServer(socketserver.ThreadingTCPServer):
 def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("HARNESS_STATE_DIR", str(tmp_path / "state"))
     # A fresh registry: the session's shared stack (same pytest process) stays out of reach.
-    monkeypatch.setattr(processes, "_REGISTRY", None)
+    monkeypatch.setattr(ownership, "_REGISTRY", None)
     yield tmp_path / "state"
-    processes.kill_all_owned()
+    ownership.kill_all_owned()
 
 
 @pytest.fixture

@@ -23,16 +23,12 @@ import psutil
 import pytest
 
 from harness.errors import EXIT_USAGE, MissingBinaryError, PortInUseError, UsageError
-from harness.stack import binaries, processes
+from harness.stack import binaries, ownership, signals
 from harness.stack.binaries import find_binary
+from harness.stack.ownership import reap_leftovers, registry
 from harness.stack.ports import ensure_port_free, free_port, require_loopback, wait_for_port
-from harness.stack.processes import (
-    OwnedProcess,
-    install_signal_handlers,
-    reap_leftovers,
-    registry,
-    restore_signal_handlers,
-)
+from harness.stack.processes import OwnedProcess
+from harness.stack.signals import install_signal_handlers, restore_signal_handlers
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,9 +67,9 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     directory = tmp_path / "state"
     monkeypatch.setenv("HARNESS_STATE_DIR", str(directory))
     # A fresh registry: the session's shared stack (same pytest process) stays out of reach.
-    monkeypatch.setattr(processes, "_REGISTRY", None)
+    monkeypatch.setattr(ownership, "_REGISTRY", None)
     yield directory
-    processes.kill_all_owned()
+    ownership.kill_all_owned()
 
 
 @pytest.fixture
@@ -138,7 +134,7 @@ def run_harness_script(state: Path, body: str, *args: str) -> subprocess.Popen[s
 
 
 def test_state_dir_honours_env(state: Path) -> None:
-    assert processes.state_dir() == state
+    assert ownership.state_dir() == state
     assert state.is_dir()
 
 
@@ -345,7 +341,7 @@ def test_first_start_reaps_automatically(
     child = int(out.split()[0])
     try:
         # A fresh registry stands for "the next start" of the harness.
-        monkeypatch.setattr(processes, "_REGISTRY", None)
+        monkeypatch.setattr(ownership, "_REGISTRY", None)
         proc = OwnedProcess("next", ["sleep", "300"], log_path=tmp_path / "n.log").start()
         assert wait_until(lambda: gone(child))
         proc.kill()
@@ -359,7 +355,8 @@ def test_first_start_reaps_automatically(
 HARNESS_WITH_FINALLY = """
     import sys, time
     from pathlib import Path
-    from harness.stack.processes import OwnedProcess, install_signal_handlers
+    from harness.stack.processes import OwnedProcess
+    from harness.stack.signals import install_signal_handlers
     install_signal_handlers()
     proc = OwnedProcess("sleeper", ["sleep", "300"], log_path=Path(sys.argv[1]))
     try:
@@ -374,7 +371,8 @@ HARNESS_WITH_FINALLY = """
 HARNESS_RELYING_ON_ATEXIT = """
     import sys, time
     from pathlib import Path
-    from harness.stack.processes import OwnedProcess, install_signal_handlers
+    from harness.stack.processes import OwnedProcess
+    from harness.stack.signals import install_signal_handlers
     install_signal_handlers()
     proc = OwnedProcess("sleeper", ["sleep", "300"], log_path=Path(sys.argv[1])).start()
     print(proc.pid, flush=True)
@@ -433,7 +431,7 @@ def test_signal_handlers_raise_keyboard_interrupt_and_restore() -> None:
         with pytest.raises(KeyboardInterrupt) as caught:
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(5)
-        assert isinstance(caught.value, processes.TerminatedBySignal)
+        assert isinstance(caught.value, signals.TerminatedBySignal)
         assert caught.value.signum == signal.SIGTERM
     finally:
         restore_signal_handlers(previous)
@@ -443,7 +441,7 @@ def test_signal_handlers_raise_keyboard_interrupt_and_restore() -> None:
 def test_an_inherited_ignored_sigint_still_interrupts_the_harness() -> None:
     """Defect: started with SIGINT ignored (a background job of a non-interactive shell),
     the harness could not be interrupted: Python keeps an inherited SIG_IGN."""
-    code = ("import time; from harness.stack.processes import install_signal_handlers; "
+    code = ("import time; from harness.stack.signals import install_signal_handlers; "
             "install_signal_handlers(); print('ready', flush=True); time.sleep(30)")
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True,

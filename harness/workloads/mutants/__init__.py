@@ -1,6 +1,6 @@
 """Mutants: deliberately broken versions of the reference workloads, one realistic bug each.
 
-Each check must fail on its mutant and pass on the reference (DESIGN.md principle 3). A
+Each check must fail on its mutant and pass on the reference (`harness selftest` proves it). A
 mutant keeps its workflow type names and activity names, so a scenario selects it as just
 another version of the workload (`version: mutant-...`) and the worker runs it in place of
 the reference. Version names, the bug, and the fault that exposes it:
