@@ -109,3 +109,13 @@ def test_services_take_a_private_ca_and_read_the_key_from_the_environment(
         _target(argparse.Namespace(**{**vars(args), "tls_ca": str(tmp_path / "missing")}))
     with pytest.raises(SystemExit):  # no --api-key flag any more: it would show in ps
         _parse(["--port", "0", "--db", "x", "--api-key", CANARY])
+
+
+def test_server_restart_is_skipped_on_the_cluster_stack_but_runs_on_the_dev_server(
+        tmp_path: Path) -> None:
+    kill = parse_scenario(KILL, "kill.yaml")
+    cluster = Stack(StackOptions(state_dir=tmp_path / "c", cluster=True))
+    runnable, skipped = split_runnable([kill], cluster)
+    assert runnable == [] and "unavailable on the cluster stack" in skipped[0].reason
+    runnable, skipped = split_runnable([kill], Stack(StackOptions(state_dir=tmp_path / "d")))
+    assert runnable == [kill] and skipped == []
