@@ -86,6 +86,7 @@ async def certify(stack: Stack, folder: Path, out: Path, seed: int | None,
                   candidate: list[str] | None = None, run_selftest: bool | None = None
                   ) -> tuple[Status, list[Part], Path]:
     manifest, scenarios = load_suite(folder)
+    out = out.resolve()  # runs record absolute folders; links are made relative to this
     out.mkdir(parents=True, exist_ok=True)
     parts: list[Part] = []
     if run_selftest if run_selftest is not None else manifest.selftest:
@@ -200,7 +201,8 @@ def write_certificate(out: Path, manifest: SuiteManifest, status: Status, parts:
              "| part | verdict | summary |", "|---|---|---|"]
     for p in parts:
         run = p.details.get("run")
-        name = f"[{p.name}]({Path(run).relative_to(out)}/report.html)" if run else p.name
+        link = Path(run).resolve().relative_to(out.resolve()) if run else None
+        name = f"[{p.name}]({link}/report.html)" if link else p.name
         lines.append(f"| {name} | {str(p.status).upper()} | {p.summary} |")
     for skip in skipped or []:  # not certified: the stack could not inject their faults
         lines.append(f"| scenario {skip.scenario.name} | SKIPPED | {skip.reason} |")

@@ -36,7 +36,11 @@ def test_api_key_is_never_serialised_and_comes_back_from_the_environment(
 
 def test_export_secret_puts_the_key_in_the_environment_children_inherit(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(API_KEY_ENV, raising=False)
+    # setenv first so the teardown restores the variable's absence: delenv of an absent
+    # variable records nothing, and a key left behind would make every later worker of this
+    # pytest process connect with TLS (the SDK's default when an API key is given).
+    monkeypatch.setenv(API_KEY_ENV, "placeholder")
+    monkeypatch.delenv(API_KEY_ENV)
     TemporalConnection("a:1").export_secret()
     import os
 
