@@ -54,10 +54,14 @@ def cluster_stack() -> Iterator[tuple[Stack, Path]]:
     folder = searchable_tmp()
     stack = Stack(StackOptions(state_dir=folder / "stack", cluster=True))
     owned: dict[int, str] = {}
+    # The session's own embedded stack (started by earlier tests of this process) is owned
+    # by the same registry and stays up: only what this cluster stack started is judged.
+    before = {p.pid for p in registry().owned() if p.pid is not None}
     try:
         asyncio.run(stack.up())
         yield stack, folder
-        owned = {p.pid: p.name for p in registry().owned() if p.pid is not None and p.alive()}
+        owned = {p.pid: p.name for p in registry().owned()
+                 if p.pid is not None and p.alive() and p.pid not in before}
     finally:
         asyncio.run(stack.down())
         leftovers = alive(set(owned))
@@ -122,8 +126,8 @@ def test_db_restart_every_workflow_completes(cluster_stack: tuple[Stack, Path]) 
 def test_frontend_restart(cluster_stack: tuple[Stack, Path]) -> None:
     stack, folder = cluster_stack
     outcome = run(stack, folder, "frontend-restart-entities.yaml")
-    assert_all_pass(outcome)
-    recovered_per_fault(outcome, "service_restart")
+    assert_all_pass(outcome)  # `faults` among them: the restart landed on running workflows
+    assert "faults" in verdicts(outcome)
 
 
 def test_database_link_latency_and_partition(cluster_stack: tuple[Stack, Path]) -> None:
