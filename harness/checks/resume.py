@@ -8,9 +8,12 @@ judged from history + ledger:
 - the workflow went on to reach its expected terminal status (the step in flight was
   retried or completed; a step still open in a RUNNING workflow is named);
 - the long pack activity resumed from its heartbeat checkpoint: after a fault, a retried
-  pack attempt that starts again at item 0 although items 0 and 1 were already packed lost
-  its checkpoint. Items between the last heartbeat the server recorded and the crash may be
-  packed again (the worker throttles heartbeats), so only a restart from zero is judged.
+  pack attempt that starts again at item 0 although it was handed a checkpoint (the attempt
+  log's `started_from`: what the server had recorded) lost its checkpoint. Items between the
+  last heartbeat the server recorded and the crash may be packed again (the worker throttles
+  heartbeats), so only a restart from zero is judged. A retry handed no checkpoint (the crash
+  came before the first heartbeat reached the server, seen on a loaded cluster) rightly
+  starts over: that restart is counted apart, not judged.
 No crash in the run, none that landed on work in flight, or none whose workflow had a step
 in flight in its history (nothing was resumed) is `unknown`.
 """
@@ -27,6 +30,8 @@ from harness.checks.facts import executions, latest, ledger_table, meets, starts
 from harness.checks.generic import resume_history
 from harness.checks.refs import REFERENCE_WORKLOADS, pack_item, refs_of
 from harness.checks.verdict import Verdict, failed, passed, unknown
+from harness.evidence.attempts import Attempt, attempt_events
+from harness.evidence.attempts import attempts as activity_attempts
 from harness.evidence.history import ActivityFact, activities
 from harness.runfolder import Evidence, RunFolder
 
@@ -67,16 +72,21 @@ def check(run: RunFolder, options: ResumeOptions | None = None) -> Verdict:
     mine: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for attempt in attempts:
         mine[str(attempt.get("workflow_id"))].append(attempt)
+    packs: dict[str, list[Attempt]] = defaultdict(list)
+    for tried in activity_attempts(attempt_events(run)):
+        if tried.activity_type == "pack_order":
+            packs[tried.workflow_id].append(tried)
     expected = {wid: s.get("expect", "COMPLETED") for wid, s in starts(run).items()}
     last, runs = latest(run), executions(run)
     rows: list[dict[str, Any]] = []
-    judged = {"completed_steps": 0, "in_flight_steps": 0, "pack_resumes": 0}
+    judged = {"completed_steps": 0, "in_flight_steps": 0, "pack_resumes": 0,
+              "pack_restarts_without_checkpoint": 0}
     for wid, hits in sorted(victims.items()):
         record = last.get(wid) or {}
         acts = [a for r in runs.get(wid, []) if r.get("history_file")
                 for a in activities(run, r["history_file"])]
         found = _completed_not_repeated(wid, acts, mine[wid], hits, judged)
-        found += _pack_resumed(wid, mine[wid], hits, judged)
+        found += _pack_resumed(wid, mine[wid], packs[wid], hits, judged)
         found += _finished(wid, record, expected.get(wid, "COMPLETED"), acts, hits, judged)
         rows += [{"workflow_id": wid, **row, "history": record.get("history_file")}
                  for row in found]
@@ -129,9 +139,10 @@ def _completed_not_repeated(wid: str, acts: list[ActivityFact], attempts: list[d
     return rows
 
 
-def _pack_resumed(wid: str, attempts: list[dict[str, Any]], hits: list[Hit],
-                  judged: dict[str, int]) -> list[dict[str, Any]]:
-    """Find pack restarts (the item index goes back) after the first fault on this workflow."""
+def _pack_resumed(wid: str, attempts: list[dict[str, Any]], tries: list[Attempt],
+                  hits: list[Hit], judged: dict[str, int]) -> list[dict[str, Any]]:
+    """Find pack restarts (the item index goes back) after the first fault on this workflow;
+    a restart from zero is judged against the checkpoint its activity attempt was handed."""
     first_fault = min(h.t for h in hits)
     packs = sorted(((a, item) for a in attempts if (item := pack_item(a.get("ref"))) is not None),
                    key=lambda pair: pair[0].get("seq") or 0)
@@ -141,20 +152,38 @@ def _pack_resumed(wid: str, attempts: list[dict[str, Any]], hits: list[Hit],
     for attempt, item in packs:
         restarted = previous is not None and item <= previous
         if restarted and float(attempt["t"]) > first_fault and packed and max(packed) >= 1:
-            judged["pack_resumes"] += 1
-            if item == 0:
+            handed = _handed(tries, float(attempt["t"])) if item == 0 else None
+            if item == 0 and not handed:
+                # Handed nothing (or no attempt-log line shows what it was handed): the
+                # server held no checkpoint, so starting over is what the code should do.
+                judged["pack_restarts_without_checkpoint"] += 1
+            else:
+                judged["pack_resumes"] += 1
+            if item == 0 and handed:
                 hit = max((h for h in hits if h.t < float(attempt["t"])), key=lambda h: h.t)
                 rows.append({
                     "rule": "checkpoint lost", "ref": attempt["ref"], "step": "pack_order",
                     "fault": hit.describe(),
-                    "expected": f"resume from the heartbeat checkpoint (items 0..{max(packed)} "
-                                "were packed)",
+                    "expected": f"resume from the heartbeat checkpoint it was handed ({handed} "
+                                f"items packed; items 0..{max(packed)} were packed)",
                     "observed": f"restarted at item 0 (ledger seq {attempt.get('seq')})",
                 })
         if attempt.get("outcome") in ("applied", "duplicate"):
             packed.add(item)
         previous = item
     return rows
+
+
+def _handed(tries: list[Attempt], at: float) -> int | None:
+    """Items packed per the checkpoint handed to the pack attempt running at `at` (the
+    latest started by then), from the attempt log; None when no attempt or no checkpoint."""
+    running = [a for a in tries if a.start <= at]
+    if not running:
+        return None
+    details = max(running, key=lambda a: a.start).started_from
+    first = details[0] if details else None
+    packed = first.get("packed") if isinstance(first, dict) else None
+    return packed if isinstance(packed, int) and not isinstance(packed, bool) else None
 
 
 def _finished(wid: str, record: dict[str, Any], expect: Any, acts: list[ActivityFact],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from harness.checks.resume import check
 from harness.checks.verdict import Status
@@ -15,9 +16,14 @@ STEPS = [("reserve_inventory", "1", 1000.1, 1001.0), ("charge_payment", "2", 100
          ("pack_order", "3", 1002.5, 1010.0), ("ship_order", "4", 1010.1, 1011.0)]
 
 
-def attempt_log(b: RunBuilder, kill_at: float | None, pack_open: bool = False) -> None:
+HANDED = [{"packed": 2}]  # the checkpoint the server had recorded when the worker died
+
+
+def attempt_log(b: RunBuilder, kill_at: float | None, pack_open: bool = False,
+                handed: list[Any] = HANDED) -> None:
     """The workers' attempt log: steps ran on worker-1.1 until it died at `kill_at`; the step
-    in flight then was retried on worker-1.2, and later steps ran there."""
+    in flight then was retried on worker-1.2 (handed `handed` as its heartbeat details),
+    and later steps ran there."""
     for kind, aid, start, end in STEPS:
         done = not (pack_open and kind in ("pack_order", "ship_order"))
         if kind == "ship_order" and not done:
@@ -29,7 +35,8 @@ def attempt_log(b: RunBuilder, kill_at: float | None, pack_open: bool = False) -
             b.activity_event("worker-1.1", "started", "o", aid, kind, t=start)
             if done:
                 b.activity_event("worker-1.2", "started", "o", aid, kind, attempt=2,
-                                 t=kill_at + 0.1)
+                                 t=kill_at + 0.1,
+                                 started_from=handed if kind == "pack_order" else [])
                 b.activity_event("worker-1.2", "completed", "o", aid, kind, attempt=2, t=end)
         else:
             b.activity_event("worker-1.2", "started", "o", aid, kind, t=start)
@@ -37,12 +44,12 @@ def attempt_log(b: RunBuilder, kill_at: float | None, pack_open: bool = False) -
 
 
 def saga(tmp_path: Path, status: str = "COMPLETED", pack_open: bool = False,
-         kill_at: float | None = 1004.0) -> RunBuilder:
+         kill_at: float | None = 1004.0, handed: list[Any] = HANDED) -> RunBuilder:
     """An order saga from t=1000 to 1020: reserve done at 1001, charge done at 1002, pack
     from 1002.5 (done at 1010 unless `pack_open`), ship done at 1011; worker-1.1 ran it
     until `kill_at`."""
     b = RunBuilder(tmp_path)
-    attempt_log(b, kill_at, pack_open)
+    attempt_log(b, kill_at, pack_open, handed)
     b.start("o", workload="order_saga", t=1000.0)
     closed = None if status == "RUNNING" else iso(1020.0)
     b.workflow("o", status, start_time=iso(1000.0), close_time=closed)
@@ -86,9 +93,22 @@ def test_fail_pack_restarted_from_item_zero(tmp_path: Path) -> None:
     assert verdict.stats["crashes"] == 1  # the supervisor's kill is that fault's kill
     (row,) = verdict.evidence
     assert row["rule"] == "checkpoint lost"
+    assert "2 items packed" in row["expected"]  # the checkpoint the retry was handed
     assert row["workflow_id"] == "r1/o" and row["ref"] == "r1/o/pack/0"
     assert row["fault"]["fault_id"] == "f1"
     assert row["history"] == "histories/r1__o__run-1.json"
+
+
+def test_restart_from_zero_when_handed_no_checkpoint_is_not_a_lost_checkpoint(
+        tmp_path: Path) -> None:
+    """Defect: on a loaded cluster the worker died before its first heartbeat reached the
+    server; the retry was handed no checkpoint and rightly started over, yet was failed."""
+    b = saga(tmp_path, kill_at=1003.99, handed=[]).worker("kill", "worker-1.1", t=1003.99,
+                                                          signal="SIGKILL")
+    verdict = check(finish_pack(b, resume_at=0).build())
+    assert verdict.status == Status.PASS, verdict.evidence
+    assert verdict.stats["pack_restarts_without_checkpoint"] == 1
+    assert verdict.stats["pack_resumes"] == 0  # not counted as a checkpoint kept
 
 
 def test_fail_finished_step_attempted_again_after_the_crash(tmp_path: Path) -> None:
