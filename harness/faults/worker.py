@@ -62,6 +62,10 @@ class WorkerCrash(FaultSpec):
 
 
 def pick_slots(ctx: FaultContext, spec: WorkerKill, choice: float) -> list[int]:
+    """The slots to kill. `one` and `fraction` draw among the workers that are serving:
+    a worker still starting (restarted by an earlier fault; 2-6 s on a loaded machine) holds
+    no work, so killing it lands on nothing. Only when none serves do they draw among the
+    living. `all` and a slot number kill what they name."""
     alive = ctx.supervisor.alive()
     if not alive:
         return []
@@ -69,9 +73,10 @@ def pick_slots(ctx: FaultContext, spec: WorkerKill, choice: float) -> list[int]:
         return alive
     if isinstance(spec.workers, int):
         return [spec.workers] if spec.workers in alive else []
-    n = 1 if spec.workers == "one" else max(1, math.ceil(len(alive) * spec.fraction))
-    start = int(choice * len(alive))  # the seeded draw decides which
-    return [alive[(start + i) % len(alive)] for i in range(n)]
+    pool = [slot for slot in ctx.supervisor.serving() if slot in alive] or alive
+    n = 1 if spec.workers == "one" else max(1, math.ceil(len(pool) * spec.fraction))
+    start = int(choice * len(pool))  # the seeded draw decides which
+    return [pool[(start + i) % len(pool)] for i in range(n)]
 
 
 class WorkerKillFault(Fault):
@@ -107,13 +112,31 @@ class WorkerKillFault(Fault):
         return {"restarted": started}
 
 
+# How long a rolling restart waits for a worker still starting before restarting it anyway
+# (the supervisor's own wait for a worker to be ready).
+SERVE_WAIT = 30.0
+
+
+async def until_serving(ctx: FaultContext, slot: int, timeout: float = SERVE_WAIT) -> None:
+    """Wait until the slot's worker serves (or died, or `timeout`): a worker another fault
+    is restarting is taken down again only once it is up, as a deploy waits for readiness."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while slot in ctx.supervisor.alive() and slot not in ctx.supervisor.serving() \
+            and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+
+
 class RollingRestartFault(Fault):
+    """Each worker in turn, once it serves: two passes that overlap on a slow machine (a
+    worker needing 4-6 s to start) must not kill the one the other is still starting."""
+
     spec: RollingRestart
 
     async def inject(self, ctx: FaultContext) -> dict[str, Any]:
         sig = signal.Signals[self.spec.signal]
         restarted = []
         for slot in list(ctx.supervisor.alive()):
+            await until_serving(ctx, slot)
             ctx.supervisor.expect_down(slot)
             ctx.supervisor.kill(slot, sig, self.spec.grace)
             await ctx.supervisor.restart(slot)

@@ -84,21 +84,23 @@ class WorkerSupervisor:
                             workloads=cfg.workloads)
 
     async def wait_ready(self, slot: WorkerSlot, timeout: float = 30.0) -> None:
-        ready = self.dir / f"{slot.identity}.ready"
+        # The life started for this wait: another fault may start the next one meanwhile.
+        identity = slot.identity
+        ready = self.dir / f"{identity}.ready"
         deadline = time.monotonic() + timeout
         proc = slot.process
         assert proc is not None
         while not ready.exists():
             if not proc.alive():
                 code = proc.returncode
-                self.journal.worker("exit", slot.identity, pid=proc.pid, exit_code=code)
-                raise StackError(f"worker {slot.identity} exited with code {code} before ready; "
-                                 f"see {self.dir / (slot.identity + '.log')}")
+                self.journal.worker("exit", identity, pid=proc.pid, exit_code=code)
+                raise StackError(f"worker {identity} exited with code {code} before ready; "
+                                 f"see {self.dir / (identity + '.log')}")
             if time.monotonic() > deadline:
-                raise StackError(f"worker {slot.identity} not ready after {timeout:.0f}s; "
-                                 f"see {self.dir / (slot.identity + '.log')}")
+                raise StackError(f"worker {identity} not ready after {timeout:.0f}s; "
+                                 f"see {self.dir / (identity + '.log')}")
             await asyncio.sleep(0.05)
-        self.journal.worker("ready", slot.identity, pid=proc.pid)
+        self.journal.worker("ready", identity, pid=proc.pid)
 
     def kill(self, index: int, sig: int = signal.SIGKILL, grace: float = 5.0) -> int | None:
         """SIGKILL (a crash) or SIGTERM (a graceful stop, SIGKILL after `grace`)."""
@@ -155,6 +157,12 @@ class WorkerSupervisor:
 
     def alive(self) -> list[int]:
         return [s.index for s in self.slots if s.process is not None and s.process.alive()]
+
+    def serving(self) -> list[int]:
+        """Slots whose current life is alive and ready (polling): one still starting, e.g.
+        restarted by an earlier fault, has not taken any work yet."""
+        return [s.index for s in self.slots if s.process is not None and s.process.alive()
+                and (self.dir / f"{s.identity}.ready").exists()]
 
     def pids(self) -> list[int]:
         """Process ids of the workers alive now (whatever incarnation)."""

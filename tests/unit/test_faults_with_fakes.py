@@ -26,7 +26,12 @@ from harness.faults.deploy import Deploy, DeployFault
 from harness.faults.nemesis import Nemesis
 from harness.faults.network import NetworkDisruption, NetworkDisruptionFault
 from harness.faults.server import ServerRestart, ServerRestartFault
-from harness.faults.worker import WorkerKill, WorkerKillFault
+from harness.faults.worker import (
+    RollingRestart,
+    RollingRestartFault,
+    WorkerKill,
+    WorkerKillFault,
+)
 from harness.journal import Journal, read_journal
 from harness.runfolder import RunFolder
 from harness.workloads.client_faults import ClientFaults
@@ -54,6 +59,7 @@ class FakeWorkers:
     def __init__(self, count: int) -> None:
         self.slots = [FakeSlot(i + 1, FakeConfig({"order_saga": "v1"})) for i in range(count)]
         self.down: set[int] = set()
+        self.starting: set[int] = set()  # alive, not ready yet
         self.calls: list[tuple[Any, ...]] = []
 
     def slot(self, index: int) -> FakeSlot:
@@ -61,6 +67,9 @@ class FakeWorkers:
 
     def alive(self) -> list[int]:
         return [s.index for s in self.slots if s.index not in self.down]
+
+    def serving(self) -> list[int]:
+        return [i for i in self.alive() if i not in self.starting]
 
     def kill(self, index: int, sig: int = signal.SIGKILL, grace: float = 5.0) -> int | None:
         self.calls.append(("kill", index, signal.Signals(sig).name))
@@ -200,6 +209,37 @@ async def test_worker_kill_kills_the_chosen_worker_and_heal_restarts_it(
     assert ctx.supervisor.alive() == [1, 3]
     assert (await fault.heal(as_fault_context(ctx)))["restarted"] == ["worker-2.2"]
     assert await fault.heal(as_fault_context(ctx)) == {}  # idempotent
+
+
+@synchronously
+async def test_worker_kill_draws_among_serving_workers_not_one_still_starting(
+        ctx: FakeContext) -> None:
+    """Defect: on a loaded cluster a seeded kill picked a worker restarted 2.5 s earlier by
+    an aimed crash and not yet ready; it held no work, so the fault landed on nothing."""
+    ctx.supervisor.starting = {2}
+    fault = WorkerKillFault("f1", WorkerKill(workers="one"), choice=0.9)
+    assert (await fault.inject(as_fault_context(ctx)))["slots"] == [3]  # 0.9 of [1, 3]
+    ctx.supervisor.starting = {1, 2}
+    fraction = WorkerKillFault("f2", WorkerKill(workers="fraction", fraction=0.5), choice=0.0)
+    assert (await fraction.inject(as_fault_context(ctx)))["slots"] == [1]  # none serving
+    ctx.supervisor.down.clear()
+    everyone = WorkerKillFault("f3", WorkerKill(workers="all"), choice=0.0)
+    assert (await everyone.inject(as_fault_context(ctx)))["slots"] == [1, 2, 3]
+
+
+@synchronously
+async def test_rolling_restart_takes_a_worker_down_only_once_it_serves(
+        ctx: FakeContext) -> None:
+    """Defect: a second rolling pass (at 6 s) killed the worker the first pass was still
+    starting (5 s to start on a loaded machine); the first pass failed to inject."""
+    ctx.supervisor.starting = {1}  # the other pass restarted it; not ready yet
+    fault = RollingRestartFault("f2", RollingRestart(interval=0))
+    task = asyncio.create_task(fault.inject(as_fault_context(ctx)))
+    await asyncio.sleep(0.3)
+    assert not [c for c in ctx.supervisor.calls if c[0] == "kill"]  # still waiting
+    ctx.supervisor.starting.clear()
+    assert (await asyncio.wait_for(task, 5))["target"] == "worker-1.2,worker-2.2,worker-3.2"
+    assert [c[1] for c in ctx.supervisor.calls if c[0] == "kill"] == [1, 2, 3]
 
 
 @synchronously
