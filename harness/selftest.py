@@ -70,7 +70,9 @@ checks: {checks}
 """
 # Recovery bound: the reference recovers in 4-10 s (a worker restart, the 2 s heartbeat
 # timeout, the rest of the pack), more on a loaded machine; the mutant cannot before its 20 s
-# start-to-close timeout. 15 s sits between them with room on both sides.
+# start-to-close timeout. 15 s sits between them with room on both sides. The kill waits
+# until every order is mid-pack: at a fixed 800 ms a loaded cluster had not started any
+# activity yet and recovery was never exercised.
 RECOVERY = """
 name: selftest-recovery
 deadline: 60s
@@ -78,7 +80,8 @@ workloads:
   - {{name: order_saga, version: {version}, count: 3,
      params: {{pack_items: 20, pack_item_seconds: 0.1}}}}
 faults:
-  - {{type: worker_kill, signal: SIGKILL, at: 800ms, restart_after: 200ms}}
+  - {{type: worker_kill, signal: SIGKILL, restart_after: 200ms,
+     after: {{event: activity_started, activity_type: pack_order, count: 3}}}}
 checks: {checks}
 """
 RETRY_STORM = """
