@@ -1,13 +1,19 @@
 # Two commands do all set-up (venv, packages, toxiproxy build) and are safe to repeat:
 #   make demo   run the smoke scenario on the embedded stack
 #   make test   run the whole test suite (unit + integration on the real stack)
-.PHONY: setup cluster demo test lint selftest nightly certify clean
+.PHONY: setup cluster cluster-rounds demo test lint selftest nightly certify clean
 
 setup:
 	@bash scripts/bootstrap.sh
 
 cluster: setup
 	@bash scripts/build-temporal-cluster.sh
+
+# Rounds of the README's suites against the cluster stack as an external cluster
+# (docs/cluster.md): ROUNDS=3 make cluster-rounds
+ROUNDS ?= 10
+cluster-rounds: cluster
+	@bash scripts/cluster-rounds.sh $(ROUNDS)
 
 demo: setup
 	.venv/bin/harness run scenarios/smoke.yaml
