@@ -1,16 +1,26 @@
 """callback_resolution: every approval resolved exactly once, by the callback iff it was in time.
 
 Facts come from the ledger and the stored histories, never from the workflow's result:
-- the callback: the approver's own record of when it signalled (`callbacks`, outcome
-  `sent`), against the request's effect time;
 - how it resolved: the notification the workflow sent (`<wid>/notify/<outcome>` in the
   ledger), and that it sent exactly one;
 - callbacks received: the signals in the workflow's histories;
+- which came first, the callback or the timeout: the history's order of the callback
+  signal (WorkflowExecutionSignaled) and the wait's timer firing (TimerFired). A signal
+  that reached the workflow in an earlier workflow task than the timer's firing must
+  decide the approval (approved / rejected as the signal says); a timer that fired in an
+  earlier task must leave it escalated. When both land in one workflow task, the SDK
+  applies signals before timer firings within one activation and checks the wait's
+  condition in between (Python SDK 1.35 without its single-batch flag), so the callback
+  must decide; with that flag recorded in the history either outcome is allowed. No
+  callback signal in the history: escalated, whatever the approver's log says.
+- only where the history cannot order them (no event ids or workflow tasks, several
+  executions), the wall clock: the approver's own record of when it signalled
+  (`callbacks`, outcome `sent`) against the request's effect time + timeout, with arrivals
+  within `tolerance_s` of the deadline allowed either way. Server time is not the
+  workflow's time: an outage delays the callback and the timer alike, so wall time alone
+  would expect an escalation the workflow could not have made.
 - how long it waited: from the execution's start to the notify step being scheduled, in
-  its history (server time).
-A callback that arrived before request + timeout must decide the approval (approved /
-rejected as sent); one that arrived later, or never, must leave it escalated. Arrivals
-within `tolerance_s` of the deadline may go either way. An escalation must not come early.
+  its history (server time). An escalation must not come early.
 """
 
 from __future__ import annotations
@@ -22,13 +32,17 @@ from pydantic import BaseModel, Field
 
 from harness.checks.facts import executions, latest, ledger_table, starts, workload_ids
 from harness.checks.verdict import Verdict, failed, passed, unknown
-from harness.evidence.history import ExecutionFacts, execution
+from harness.evidence.history import ExecutionFacts, SignalFact, TimerFact, execution
 from harness.runfolder import RunFolder
 from harness.workloads.approval.model import SIGNAL
 
 NAME = "callback_resolution"
 WORKFLOW_TYPE = "Approval"
 DECIDED = {"approve": "approved", "reject": "rejected"}
+# The Python SDK's internal flag for "apply every job of an activation before running the
+# workflow" (PROCESS_WORKFLOW_ACTIVATION_JOBS_AS_SINGLE_BATCH): with it, a timer firing in
+# the same activation as a signal may win the wait.
+SINGLE_BATCH_FLAG = 2
 
 
 class CallbackResolutionOptions(BaseModel):
@@ -101,10 +115,14 @@ def judge_one(histories: list[ExecutionFacts], inputs: dict[str, Any],
     outcomes = {str(n.get("ref", "")).rsplit("/notify/", 1)[-1] for n in notes
                 if "/notify/" in str(n.get("ref", ""))}
     outcome = next(iter(outcomes)) if len(outcomes) == 1 else None
-    expected = expected_outcome(inputs, ledger, tolerance)
+    decision = DECIDED.get(str(ledger["callback"][0].get("decision"))) \
+        if ledger["callback"] else None
+    expected, order = race(histories, decision)
+    if expected is None:
+        expected = expected_outcome(inputs, ledger, tolerance)
     if expected is not None and outcome is not None and outcome not in expected:
         rows.append({"problem": "wrong resolution", "expected": " or ".join(sorted(expected)),
-                     "observed": outcome, "decision": inputs.get("decision"),
+                     "observed": outcome, "order": order, "decision": inputs.get("decision"),
                      "callback_delay": inputs.get("callback_delay"),
                      "timeout": inputs.get("timeout"), "callback": _arrival(ledger)})
     timeout = inputs.get("timeout")
@@ -126,9 +144,62 @@ def _waited(histories: list[ExecutionFacts]) -> float | None:
     return min(notify) - start
 
 
+def race(histories: list[ExecutionFacts], decision: str | None
+         ) -> tuple[set[str] | None, str]:
+    """The outcomes the history allows, from the order in which the callback signal and
+    the wait's timer firing reached the workflow, and that order in words; None when the
+    history cannot order them (then the wall clock judges)."""
+    if len(histories) != 1:
+        return None, f"{len(histories)} executions: not ordered by history"
+    history = histories[0]
+    signals = [s for s in history.signals if s.name == SIGNAL]
+    if not signals:
+        return {"escalated"}, "no callback signal in the history"
+    signal = signals[0]
+    decided = _decided(signal) or decision
+    if decided is None:
+        return None, "the callback's decision cannot be read"
+    wait = _wait_timer(history)
+    if wait is None or wait.outcome != "fired":
+        return {decided}, (f"callback signal (event {signal.event_id}); the wait's timer "
+                           "never fired")
+    boundaries = [t.started_event_id for t in history.workflow_tasks
+                  if t.outcome == "completed" and t.started_event_id]
+    if not signal.event_id or not wait.closed_event or not boundaries:
+        return None, "events not ordered in the history"
+    first, second = sorted((signal.event_id, wait.closed_event))
+    same_task = not any(first < b < second for b in boundaries)
+    where = (f"callback signal (event {signal.event_id}), wait's timer fired "
+             f"(event {wait.closed_event})")
+    if same_task and SINGLE_BATCH_FLAG in history.lang_flags:
+        return {decided, "escalated"}, f"{where} in one workflow task (single-batch jobs)"
+    if same_task:
+        return {decided}, f"{where} in one workflow task: the signal is applied first"
+    if signal.event_id < wait.closed_event:
+        return {decided}, f"{where}: the signal reached the workflow first"
+    return {"escalated"}, f"{where}: the timer fired first"
+
+
+def _decided(signal: SignalFact) -> str | None:
+    """approved / rejected as the callback's payload says (None: unreadable)."""
+    payload = signal.args[0] if signal.args else None
+    if not isinstance(payload, dict) or not isinstance(payload.get("approved"), bool):
+        return None
+    return "approved" if payload["approved"] else "rejected"
+
+
+def _wait_timer(history: ExecutionFacts) -> TimerFact | None:
+    """The wait's timer: the last timer started before the outcome's notify step (a
+    version may sleep before it waits; the first notify of v2 acknowledges the request)."""
+    notify = [a.scheduled_event for a in history.activities if a.activity_type == "notify"]
+    last = max(notify) if notify else None
+    timers = [t for t in history.timers if last is None or t.started_event < last]
+    return timers[-1] if timers else None
+
+
 def expected_outcome(inputs: dict[str, Any], ledger: dict[str, list[dict[str, Any]]],
                      tolerance: float) -> set[str] | None:
-    """The outcomes the evidence allows, or None when the timing cannot be judged."""
+    """The outcomes the wall clock allows, or None when the timing cannot be judged."""
     sent = ledger["callback"]
     if not sent:
         return {"escalated"}  # the approver never answered (or its signal never landed)

@@ -44,6 +44,10 @@ _WORKFLOW_TASK_EVENTS = {
     "EVENT_TYPE_WORKFLOW_TASK_FAILED": ("failed", "workflowTaskFailedEventAttributes"),
     "EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT": ("timed_out", "workflowTaskTimedOutEventAttributes"),
 }
+_TIMER_CLOSES = {
+    "EVENT_TYPE_TIMER_FIRED": ("fired", "timerFiredEventAttributes"),
+    "EVENT_TYPE_TIMER_CANCELED": ("canceled", "timerCanceledEventAttributes"),
+}
 NONDETERMINISTIC_CAUSE = "WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR"
 
 
@@ -116,6 +120,20 @@ class SignalFact:
     t: float | None
     args: list[Any] = field(default_factory=list)
     size_bytes: int = 0
+    event_id: int = 0  # its place in the history: what the workflow saw before and after
+
+
+@dataclass
+class TimerFact:
+    """One durable timer: started for `duration` seconds, then fired or canceled (or open)."""
+
+    timer_id: str
+    started_event: int
+    started_t: float | None
+    duration: float | None
+    outcome: str | None = None  # fired | canceled; None: still pending
+    closed_event: int = 0
+    closed_t: float | None = None
 
 
 @dataclass
@@ -140,6 +158,7 @@ class WorkflowTaskFact:
     started_t: float | None = None
     outcome: str | None = None  # completed | failed | timed_out; None: still open
     identity: str | None = None  # the worker that picked it up (and caches the workflow)
+    started_event_id: int = 0
 
     @property
     def schedule_to_start_s(self) -> float | None:
@@ -173,7 +192,10 @@ class ExecutionFacts:
     # The size the server counted against its history size limit, as of the last
     # workflow task it started (`historySizeBytes`); 0 when no task ever started.
     server_size_bytes: int = 0
-    timers: int = 0
+    timers: list[TimerFact] = field(default_factory=list)
+    # The SDK's internal behaviour flags the workers recorded (`sdkMetadata.langUsedFlags`
+    # of completed workflow tasks): they say which processing rules a replay must follow.
+    lang_flags: set[int] = field(default_factory=set)
     input_bytes: int = 0
     result_bytes: int = 0
 
@@ -318,7 +340,8 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
         attrs = event.get("workflowExecutionSignaledEventAttributes", {})
         payloads = attrs.get("input", {}).get("payloads", [])
         facts.signals.append(SignalFact(str(attrs.get("signalName")), t,
-                                        decode(payloads), payload_bytes(payloads)))
+                                        decode(payloads), payload_bytes(payloads),
+                                        _event_id(event)))
     elif kind == "EVENT_TYPE_WORKFLOW_TASK_SCHEDULED":
         attrs = event.get("workflowTaskScheduledEventAttributes", {})
         facts.workflow_tasks.append(WorkflowTaskFact(
@@ -330,14 +353,27 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
         task = _workflow_task(facts, attrs.get("scheduledEventId"))
         if task is not None and outcome == "started":
             task.started_t, task.identity = t, attrs.get("identity")
+            task.started_event_id = _event_id(event)
             facts.server_size_bytes = max(facts.server_size_bytes,
                                           int(attrs.get("historySizeBytes") or 0))
         elif task is not None:
             task.outcome = outcome
         if kind == "EVENT_TYPE_WORKFLOW_TASK_FAILED":
             _task_failure(facts, event, attrs, t)
+        if kind == "EVENT_TYPE_WORKFLOW_TASK_COMPLETED":
+            flags = (attrs.get("sdkMetadata") or {}).get("langUsedFlags") or []
+            facts.lang_flags.update(int(flag) for flag in flags)
     elif kind == "EVENT_TYPE_TIMER_STARTED":
-        facts.timers += 1
+        attrs = event.get("timerStartedEventAttributes", {})
+        facts.timers.append(TimerFact(str(attrs.get("timerId")), _event_id(event), t,
+                                      seconds(attrs.get("startToFireTimeout"))))
+    elif kind in _TIMER_CLOSES:
+        outcome, key = _TIMER_CLOSES[kind]
+        attrs = event.get(key, {})
+        timer = next((x for x in facts.timers
+                      if x.started_event == int(attrs.get("startedEventId") or 0)), None)
+        if timer is not None:
+            timer.outcome, timer.closed_event, timer.closed_t = outcome, _event_id(event), t
     elif kind in CLOSE_STATUS:
         facts.status, facts.close_t = CLOSE_STATUS[kind], t
         attrs = next((v for k, v in event.items() if k.endswith("EventAttributes")), {})
@@ -349,6 +385,14 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
             facts.failure = failure_chain(attrs["failure"])
         if kind == "EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW":
             facts.continued_as = attrs.get("newExecutionRunId")
+
+
+def _event_id(event: dict[str, Any]) -> int:
+    """An event's id (a string in the stored JSON); 0 when absent or not a number."""
+    try:
+        return int(event.get("eventId") or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _workflow_task(facts: ExecutionFacts, scheduled_id: Any) -> WorkflowTaskFact | None:
