@@ -29,9 +29,11 @@ from harness.explore.space import ExploreSpace
 from harness.explore.trials import Reproduction, Trial, TrialResult, failing_predicate, reproduce
 from harness.scenario import Scenario, WorkloadSpec
 
-# Runs per shrink candidate: all must fail when the draw failed every time, one is enough
-# when it is flaky (see trials.failing_predicate).
-CANDIDATE_RUNS = 2
+# Runs per shrink candidate of a flaky draw, one failure of which is enough (see
+# trials.failing_predicate). A draw that failed every time holds its candidates to what
+# a reproduction promises: all --reruns runs must fail, so the shrinker does not walk a
+# timing down to the edge where the failure comes and goes.
+FLAKY_CANDIDATE_RUNS = 2
 
 
 @dataclass(frozen=True)
@@ -215,8 +217,10 @@ class Explorer:
             return finding  # failed once, never again: flaky, nothing to shrink against
         budget = settings.budget if settings.shrink_budget is None else settings.shrink_budget
         t0 = self.clock()
-        fails = failing_predicate(self.trial, signature, min(CANDIDATE_RUNS, settings.reruns),
-                                  seen.every_time, f"{folder}/shrink",
+        runs = settings.reruns if seen.every_time else min(FLAKY_CANDIDATE_RUNS,
+                                                           settings.reruns)
+        fails = failing_predicate(self.trial, signature, runs, seen.every_time,
+                                  f"{folder}/shrink",
                                   lambda r: self.on_event("shrink_run", r))
         shrinker = Shrinker(fails, lambda: self.clock() - t0 < budget)
         # Only the checks that failed judge the candidates: the others change nothing in

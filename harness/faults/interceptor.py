@@ -87,14 +87,18 @@ class HarnessInterceptor(Interceptor):
 
 
 class _Outbound(ActivityOutboundInterceptor):
-    """Logs each heartbeat the activity sends, before the SDK throttles it."""
+    """Logs each heartbeat the activity sends, before the SDK throttles it; a crash aimed
+    at the Nth heartbeat strikes before that one is handed on."""
 
-    def __init__(self, next: ActivityOutboundInterceptor, events: ActivityEvents) -> None:
+    def __init__(self, next: ActivityOutboundInterceptor, owner: HarnessInterceptor) -> None:
         super().__init__(next)
-        self.events = events
+        self.owner = owner
 
     def heartbeat(self, *details: Any) -> None:
-        self.events.write("heartbeat", details=plain(details))
+        self.owner.events.write("heartbeat", details=plain(details))
+        info = activity.info()
+        _aim(self.owner, "activity_heartbeat", info.activity_type,
+             (info.workflow_id, info.activity_id, info.attempt))
         super().heartbeat(*details)
 
 
@@ -120,7 +124,7 @@ class _Inbound(ActivityInboundInterceptor):
         self.owner = owner
 
     def init(self, outbound: ActivityOutboundInterceptor) -> None:
-        super().init(_Outbound(outbound, self.owner.events))
+        super().init(_Outbound(outbound, self.owner))
 
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
         info = activity.info()
@@ -129,7 +133,7 @@ class _Inbound(ActivityInboundInterceptor):
         events.write("started", started_from=plain(info.heartbeat_details),
                      heartbeat_timeout=_seconds(info.heartbeat_timeout),
                      start_to_close_timeout=_seconds(info.start_to_close_timeout))
-        self._aimed("activity_started", info.activity_type)
+        _aim(self.owner, "activity_started", info.activity_type)
         try:
             result = await super().execute_activity(input)
         except BaseException as err:
@@ -151,7 +155,7 @@ class _Inbound(ActivityInboundInterceptor):
             raise ApplicationError("harness: completion lost (injected duplicate delivery)",
                                    type="InjectedLostCompletion")
         events.write("completed")
-        self._aimed("activity_completed", info.activity_type)
+        _aim(self.owner, "activity_completed", info.activity_type)
         return result
 
     def _duplicate(self, info: activity.Info) -> dict[str, Any] | None:
@@ -164,20 +168,39 @@ class _Inbound(ActivityInboundInterceptor):
                 return fault
         return None
 
-    def _aimed(self, when: str, activity_type: str) -> None:
-        for fault in self.owner.crashes:
-            if fault["when"] != when or not _matches(fault, activity_type):
-                continue
+
+def _aim(owner: HarnessInterceptor, when: str, activity_type: str,
+         attempt: tuple[str, str, int] | None = None) -> None:
+    """Fire the aimed crashes this event is the Nth of. Starts and completions count over
+    the worker; heartbeats count per activity attempt (`attempt`), so the Nth heartbeat
+    of one attempt means its N-1 earlier ones (its checkpoints) went out before it."""
+    for fault in owner.crashes:
+        if fault["when"] != when or fault.get("fired") or not _matches(fault, activity_type):
+            continue
+        if attempt is None:
             fault["seen"] += 1
-            if fault["seen"] != fault["nth"]:
-                continue
-            self.owner.events.write("injected", injection=f"crash_{when}",
-                                    fault_id=fault["fault_id"])
-            delay = float(fault.get("delay") or 0)
-            if delay > 0:
-                asyncio.get_running_loop().call_later(delay, _crash_now)
-            else:
-                _crash_now()
+            seen = fault["seen"]
+        else:
+            beats = fault.setdefault("beats", {})
+            seen = beats[attempt] = beats.get(attempt, 0) + 1
+        if seen != fault["nth"]:
+            continue
+        fault["fired"] = True
+        owner.events.write("injected", injection=f"crash_{when}", fault_id=fault["fault_id"])
+        delay = float(fault.get("delay") or 0)
+        if delay <= 0:
+            _crash_now()
+        else:
+            _crash_later(delay)
+
+
+def _crash_later(delay: float) -> None:
+    try:
+        asyncio.get_running_loop().call_later(delay, _crash_now)
+    except RuntimeError:  # a synchronous activity's thread: no event loop there
+        timer = threading.Timer(delay, _crash_now)
+        timer.daemon = True
+        timer.start()
 
 
 def build_interceptors(config: Any) -> list[Interceptor]:

@@ -44,11 +44,15 @@ class WorkerCrash(FaultSpec):
 
     Triggered from inside the worker (an interceptor), so it lands mid-step every time:
     `when: activity_started` with a `delay` crashes while the activity is in flight;
-    `when: activity_completed` crashes right after the Nth completion was reported.
+    `when: activity_completed` crashes right after the Nth completion was reported;
+    `when: activity_heartbeat` crashes at one attempt's Nth heartbeat, before it is handed
+    to the SDK: from nth 2 on, that attempt had sent a checkpoint to resume from (a crash
+    timed from a start or another step's completion may come before the first one).
     """
 
     type: Literal["worker_crash"] = "worker_crash"
-    when: Literal["activity_started", "activity_completed"] = "activity_started"
+    when: Literal["activity_started", "activity_completed",
+                  "activity_heartbeat"] = "activity_started"
     activity_type: str | None = None
     nth: int = Field(default=1, ge=1)
     delay: Duration = 0.0

@@ -61,6 +61,30 @@ faults:
     assert outcome.results["recovery"]["per_fault"][0]["seconds"] is not None
 
 
+def test_crash_at_a_heartbeat_leaves_a_checkpoint_to_resume_from(
+        run_yaml, nothing_left_behind) -> None:
+    """At the pack's 2nd heartbeat the first one has gone out: the retry on the restarted
+    worker is handed that checkpoint and resumes from it, every time."""
+    outcome = run_yaml("""
+name: crash-at-heartbeat
+workloads:
+  - {name: order_saga, count: 1, params: {pack_items: 6, pack_item_seconds: 0.1}}
+faults:
+  - {type: worker_crash, when: activity_heartbeat, activity_type: pack_order, nth: 2,
+     restart_after: 200ms}
+checks: [liveness, resume_from_last_step]
+""")
+    nothing_left_behind.append(outcome)
+    assert {v.check: v.status for v in outcome.verdicts} == {
+        "liveness": Status.PASS, "resume_from_last_step": Status.PASS}, outcome.verdicts
+    events = activity_events(outcome.run)
+    injected = [e for e in events if e["event"] == "injected"]
+    assert [e["injection"] for e in injected] == ["crash_activity_heartbeat"]
+    retry = [e for e in events if e["event"] == "started" and e["activity_type"] == "pack_order"
+             and e["identity"] == "worker-1.2"]
+    assert retry and retry[0]["started_from"] == [{"packed": 1}], retry
+
+
 def test_worker_sigkill_and_sigterm(run_yaml, nothing_left_behind) -> None:
     outcome = run_yaml("""
 name: kill

@@ -80,6 +80,26 @@ def test_a_failure_every_time_is_shrunk_and_reported_reproducible(tmp_path: Path
     assert len(data["draws"]) == 6
 
 
+def test_a_candidate_must_fail_every_rerun_to_be_kept(tmp_path: Path) -> None:
+    """With one order the fake bug fails only 2 runs of 3 (a timing at its edge). A draw
+    that failed every time must not shrink into that region: the minimal scenario keeps
+    2 orders and reproduces 3 of 3."""
+    def bug(s: Scenario, n: int) -> bool:
+        return duplicates_charges(s) and (s.workloads[0].count >= 2 or n % 3 != 0)
+
+    stack = FakeStack(bug)
+    data = explore(stack, tmp_path, budget=200.0)
+    findings = [f for f in data["findings"] if f["duplicate_of"] is None
+                and f["reproduced"]["failed"] == f["reproduced"]["runs"] == 3]
+    assert findings, "no draw failed every time"
+    for finding in findings:
+        assert finding["verdict"] == "reproducible"
+        assert finding["minimal_reproduced"]["failed"] == 3
+        assert finding["workflows"]["after"] == 2
+        minimal = load_scenario(tmp_path / finding["minimal_scenario"])
+        assert minimal.workloads[0].count == 2
+
+
 def test_a_failure_that_does_not_come_back_is_reported_flaky(tmp_path: Path) -> None:
     stack = FakeStack(lambda s, n: duplicates_charges(s) and n == 1)
     data = explore(stack, tmp_path)
