@@ -75,8 +75,10 @@ faults:
 checks: [liveness, resume_from_last_step]
 """)
     nothing_left_behind.append(outcome)
-    assert {v.check: v.status for v in outcome.verdicts} == {
-        "liveness": Status.PASS, "resume_from_last_step": Status.PASS}, outcome.verdicts
+    statuses = {v.check: v.status for v in outcome.verdicts}
+    assert statuses["liveness"] == statuses["resume_from_last_step"] == Status.PASS, \
+        outcome.verdicts
+    assert statuses["faults"] == Status.PASS, outcome.verdicts  # it fired and landed
     events = activity_events(outcome.run)
     injected = [e for e in events if e["event"] == "injected"]
     assert [e["injection"] for e in injected] == ["crash_activity_heartbeat"]
