@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import sys
 import time
 from pathlib import Path
@@ -28,11 +29,13 @@ from harness.workloads.settings import WORKFLOW_TASK_TIMEOUT
 class BenchWorker:
     """The baseline worker as an owned process."""
 
-    def __init__(self, conn: TemporalConnection, queue: str, folder: Path, name: str) -> None:
+    def __init__(self, conn: TemporalConnection, queue: str, folder: Path, name: str,
+                 tuning: dict[str, int] | None = None) -> None:
         self.ready = folder.absolute() / f"{name}.ready"
         self.process = OwnedProcess(
             name, [sys.executable, "-m", "harness.bench.noop_worker", conn.address,
-                   conn.namespace, queue, str(self.ready)], log_path=folder / f"{name}.log")
+                   conn.namespace, queue, str(self.ready), json.dumps(tuning or {})],
+            log_path=folder / f"{name}.log")
 
     async def start(self, timeout: float = 30.0) -> BenchWorker:
         self.ready.parent.mkdir(parents=True, exist_ok=True)

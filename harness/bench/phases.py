@@ -26,7 +26,7 @@ from harness.load.locust_stats import summarize
 from harness.load.options import LoadOptions
 from harness.load.plan import LoadPlan, LoadTarget
 from harness.load.run_figures import run_figures
-from harness.load.sweep import SweepPoint, scale_scenario
+from harness.load.sweep import FANOUT_TUNING, SweepPoint, scale_scenario
 from harness.runner import run_scenario
 from harness.stack.connection import TemporalConnection
 from harness.stack.processes import OwnedProcess
@@ -80,9 +80,10 @@ async def reference_fanout(stack: Stack, runs_dir: Path, *, parents: int, childr
 async def fanout_via(conn: TemporalConnection, client: Client, folder: Path, name: str,
                      parents: int, children: int, activities: int) -> dict[str, Any]:
     """The minimal fan-out with its own fresh worker connected through `conn` (a fresh
-    process per measurement, as the reference fan-out gets fresh workers per run)."""
+    process per measurement, as the reference fan-out gets fresh workers per run), tuned as
+    the reference fan-out's workers are."""
     queue = f"bench-{name}-{int(time.time() * 1000)}"
-    worker = await BenchWorker(conn, queue, folder, name).start()
+    worker = await BenchWorker(conn, queue, folder, name, FANOUT_TUNING).start()
     try:
         return await minimal_fanout(client, queue, f"{queue}/fanout", parents, children,
                                     activities)

@@ -9,6 +9,7 @@ import pytest
 
 from harness.errors import UsageError
 from harness.load.sweep import (
+    FANOUT_TUNING,
     SweepPoint,
     add_efficiency,
     parse_counts,
@@ -35,6 +36,11 @@ def test_scale_scenario_is_a_pure_fanout_point() -> None:
     assert scenario.name == "scale-5x7-w2" and scenario.workers.count == 2
     assert (spec.name, spec.count) == ("fanout", 3)
     assert spec.params == {"children": 5, "activities": 7, "use_ledger": False}
+    # Few workflow tasks in flight: the plain-SDK side of the benchmark is tuned the same.
+    assert scenario.workers.options.max_concurrent_workflow_tasks == \
+        FANOUT_TUNING["max_concurrent_workflow_tasks"]
+    assert scenario.workers.options.max_concurrent_activities == \
+        FANOUT_TUNING["max_concurrent_activities"]
 
 
 def frame() -> pd.DataFrame:
