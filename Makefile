@@ -21,7 +21,7 @@ demo: setup
 test:
 	@bash scripts/bootstrap.sh --with-browser --with-cluster
 	.venv/bin/ruff check harness tests examples
-	.venv/bin/pytest -p no:cacheprovider
+	.venv/bin/pytest -p no:cacheprovider --durations=20
 
 lint: setup
 	.venv/bin/ruff check harness tests examples
