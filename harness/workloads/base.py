@@ -117,24 +117,40 @@ async def start_workflow(
     return handle
 
 
+# Waiting for a result is a read, safe to repeat: while the server is down or not serving
+# yet (UNAVAILABLE) the driver waits on, as a real client does, until the scenario's
+# deadline cancels it. A whole cluster restarting takes longer than the SDK's own retries.
+RESULT_RETRY_FIRST, RESULT_RETRY_MAX = 0.5, 5.0
+
+
 async def await_result(ctx: DriveContext, handle: WorkflowHandle[Any, Any]) -> Any:
     """Wait for the end of a workflow (following continue-as-new), journaled."""
     wid = handle.id
     ctx.journal.client("result", INVOKE, wid)
-    try:
-        value = await handle.result()
-    except WorkflowFailureError as err:
-        cause = err.cause
-        ctx.journal.client("result", FAIL, wid, error=str(cause), status="FAILED")
-        ctx.on_finished(wid, False)
-        return None
-    except Exception as err:  # noqa: BLE001
-        ctx.journal.client("result", INFO, wid, error=repr(err), **grpc_code(err))
-        ctx.on_finished(wid, False)
-        return None
+    pause = RESULT_RETRY_FIRST
+    while True:
+        try:
+            value = await handle.result()
+            break
+        except Exception as err:  # noqa: BLE001 - told apart below
+            if grpc_code(err).get("grpc_code") != RPCStatusCode.UNAVAILABLE.name:
+                return _result_failed(ctx, wid, err)
+            ctx.journal.client("result", INFO, wid, error=repr(err), retry_in=pause,
+                               **grpc_code(err))
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RESULT_RETRY_MAX)
     ctx.journal.client("result", OK, wid, value=_jsonable(value), status="COMPLETED")
     ctx.on_finished(wid, True)
     return value
+
+
+def _result_failed(ctx: DriveContext, wid: str, err: Exception) -> None:
+    """The workflow failed (FAIL), or waiting for it did (INFO: its end is unknown here)."""
+    if isinstance(err, WorkflowFailureError):
+        ctx.journal.client("result", FAIL, wid, error=str(err.cause), status="FAILED")
+    else:
+        ctx.journal.client("result", INFO, wid, error=repr(err), **grpc_code(err))
+    ctx.on_finished(wid, False)
 
 
 async def journaled(
