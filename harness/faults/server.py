@@ -1,11 +1,10 @@
-"""Server faults: SIGKILL the embedded Temporal dev server and restart it on the same DB and port.
+"""Server faults: SIGKILL the Temporal server and restart it on the same DB and ports.
 
-Only the dev server the harness owns can be killed this way. Against an external cluster the
-harness does not own the process; on the harness's own cluster stack, restarting every service
-at once left workflows stuck with a scheduled workflow task until the deadline when it was
-tried, so the fault is refused there too (before the run starts; skipped in a suite) until that
-is understood. The cluster's own faults (`history_kill`, `service_restart`, `db_restart`)
-restart one part at a time.
+On the dev server that is its one process; on the harness's cluster stack every service
+process at once (PostgreSQL stays up), restarted together: the membership table still lists
+the killed processes, and a frontend started alone would spend ringpop's 30 s join limit
+trying to reach them before it serves. Against an external cluster the harness does not own
+the processes, so the fault is refused before the run starts (skipped in a suite).
 """
 
 from __future__ import annotations
@@ -23,7 +22,8 @@ if TYPE_CHECKING:
 
 
 class ServerRestart(FaultSpec):
-    """SIGKILL the embedded Temporal server; restart it after `down_for` on the same DB."""
+    """SIGKILL the Temporal server the harness owns; restart it after `down_for` on the
+    same database."""
 
     type: Literal["server_restart"] = "server_restart"
     down_for: Duration = 1.0
@@ -33,11 +33,7 @@ class ServerRestart(FaultSpec):
             raise UnavailableOnStack(
                 "fault server_restart is unavailable against an external cluster "
                 f"({stack.options.temporal_address}): the harness can only kill a "
-                "dev server it owns")
-        if stack.kind == "cluster":
-            raise UnavailableOnStack(
-                "fault server_restart is unavailable on the cluster stack: use history_kill, "
-                "service_restart or db_restart, which restart one part of the cluster")
+                "server it owns (the dev server, or its cluster stack with --cluster)")
 
 
 class ServerRestartFault(Fault):

@@ -130,6 +130,20 @@ def test_frontend_restart(cluster_stack: tuple[Stack, Path]) -> None:
     assert "faults" in verdicts(outcome)
 
 
+def test_server_restart_restarts_every_service_together(
+        cluster_stack: tuple[Stack, Path]) -> None:
+    """Defect: the frontend restarted alone spent ringpop's 30 s join limit on the killed
+    processes' membership rows (48 s down); the drivers stopped waiting on UNAVAILABLE and
+    every approval was judged not finished."""
+    stack, _folder = cluster_stack
+    scenario = load_scenario(REPO / "scenarios" / "faults" / "server-restart-during-approvals.yaml")
+    outcome = asyncio.run(run_scenario(scenario, stack, _folder / "reports"))
+    assert_all_pass(outcome)
+    (restart,) = json.loads((outcome.run.path / "executed_schedule.json").read_text())
+    assert restart["healed_at"] - restart["injected_at"] < 25  # was 48 s
+    assert stack.cluster is not None and stack.cluster.alive()
+
+
 def test_database_link_latency_and_partition(cluster_stack: tuple[Stack, Path]) -> None:
     stack, folder = cluster_stack
     outcome = run(stack, folder, "database-partition.yaml")

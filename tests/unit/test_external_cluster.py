@@ -115,11 +115,13 @@ def test_services_take_a_private_ca_and_read_the_key_from_the_environment(
         _parse(["--port", "0", "--db", "x", "--api-key", CANARY])
 
 
-def test_server_restart_is_skipped_on_the_cluster_stack_but_runs_on_the_dev_server(
+def test_server_restart_runs_on_the_stacks_the_harness_owns_and_is_skipped_elsewhere(
         tmp_path: Path) -> None:
     kill = parse_scenario(KILL, "kill.yaml")
     cluster = Stack(StackOptions(state_dir=tmp_path / "c", cluster=True))
-    runnable, skipped = split_runnable([kill], cluster)
-    assert runnable == [] and "unavailable on the cluster stack" in skipped[0].reason
+    assert split_runnable([kill], cluster) == ([kill], [])  # its services restart together
     runnable, skipped = split_runnable([kill], Stack(StackOptions(state_dir=tmp_path / "d")))
     assert runnable == [kill] and skipped == []
+    external = Stack(StackOptions(state_dir=tmp_path / "e", temporal_address="127.0.0.1:7233"))
+    runnable, skipped = split_runnable([kill], external)
+    assert runnable == [] and "unavailable against an external cluster" in skipped[0].reason

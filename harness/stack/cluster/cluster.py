@@ -197,7 +197,7 @@ class TemporalCluster:
 
     async def start(self, timeout: float = 60.0) -> None:
         assert self.services is not None
-        await self.services.start_all(self.wait_frontend, timeout)
+        await self.services.restart_all(self.wait_frontend, timeout)
 
     def alive(self) -> bool:
         return bool(self.services and not self.services.dead()

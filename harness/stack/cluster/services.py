@@ -73,6 +73,18 @@ class ClusterServices:
             self.start(name)
         await self.settle(others, timeout)
 
+    async def restart_all(self, frontend_ready: Callable[[float], Awaitable[None]],
+                          timeout: float = 60.0) -> None:
+        """Every service at once, on a database that already holds the cluster's metadata
+        (after a whole-server crash). The membership table still lists the killed processes
+        (their rows outlive them until their heartbeats expire): a frontend started alone
+        tries to join those addresses for the whole maxJoinDuration (30 s) before it serves;
+        started together, the same addresses answer at once."""
+        for host in self.layout.hosts:
+            self.start(host.name)
+        await frontend_ready(timeout)
+        await self.settle([h.name for h in self.layout.hosts if h.name != "frontend"], timeout)
+
     async def settle(self, names: list[str], timeout: float, calm: float = 3.0) -> None:
         """Wait until the named processes have stayed up for `calm` seconds, restarting the
         ones that exit; one line naming the first that kept dying and its log otherwise."""
