@@ -19,11 +19,13 @@ A part is closed after PART_HISTORIES histories or PART_BYTES compressed bytes.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import threading
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +105,24 @@ class HistoryWriter:
         self.close()
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a history is parsed and read.
+
+    A 1K-activity history parses into tens of thousands of dicts and lists that hold no
+    cycle; the collector would walk them over and over as they are made (a third of the
+    parse, measured) and free nothing: reference counting frees them. Not re-enabled if
+    something else had it off; nesting is harmless."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def split_ref(ref: str) -> tuple[str, int | None]:
     """`histories/part-00000.jsonl.gz#123` -> (file, 123); a plain file -> (file, None)."""
     name, sep, offset = ref.partition("#")
@@ -134,7 +154,8 @@ def load_history(run_path: Path, record_or_ref: dict[str, Any] | str | None
         return None
     if offset is None:  # a run folder of one JSON file per execution
         data = path.read_bytes()
-        return json.loads(data), len(data)
+        with collector_paused():
+            return json.loads(data), len(data)
     inflate = zlib.decompressobj(wbits=31)  # one gzip member: stops at its end
     chunks = []
     with path.open("rb") as f:
@@ -144,7 +165,8 @@ def load_history(run_path: Path, record_or_ref: dict[str, Any] | str | None
             if not block:
                 break
             chunks.append(inflate.decompress(block))
-    entry = json.loads(b"".join(chunks))
+    with collector_paused():
+        entry = json.loads(b"".join(chunks))
     return entry["history"], sum(len(c) for c in chunks)
 
 
@@ -161,7 +183,8 @@ def iter_part(path: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
     with gzip.open(path, "rb") as f:
         for line in f:
             if line.strip():
-                entry = json.loads(line)
+                with collector_paused():
+                    entry = json.loads(line)
                 yield entry["workflow_id"], entry["run_id"], entry["history"]
 
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from harness.history_store import load_history, split_ref
+from harness.history_store import collector_paused, load_history, split_ref
 from harness.runfolder import RunFolder
 
 # Workflow close events -> the status they give the execution.
@@ -207,22 +207,8 @@ def history_events(run: RunFolder, history_file: str) -> list[dict[str, Any]] | 
     return loaded[0] if loaded else None
 
 
-_CACHE: OrderedDict[tuple[str, str, int, int], tuple[list[dict[str, Any]], int]] = OrderedDict()
-_CACHE_BYTES = 64 * 2**20  # of history JSON: a few large histories, or many small ones
-
-
 def _load(run: RunFolder, history_file: str) -> tuple[list[dict[str, Any]], int] | None:
-    """(events, JSON bytes), parsed once per stored version while it fits in the cache:
-    several checks read the same histories, and a 1K-activity history is megabytes."""
-    path = run.path / split_ref(history_file)[0]
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    key = (str(run.path), history_file, stat.st_mtime_ns, stat.st_size)
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
+    """(events, JSON bytes) of one stored history; None when missing or unreadable."""
     try:
         loaded = load_history(run.path, history_file)
     except (OSError, ValueError, KeyError, zlib.error):
@@ -230,10 +216,15 @@ def _load(run: RunFolder, history_file: str) -> tuple[list[dict[str, Any]], int]
     events = loaded[0].get("events") if loaded and isinstance(loaded[0], dict) else None
     if not isinstance(events, list):
         return None
-    _CACHE[key] = (events, loaded[1])  # type: ignore[index]
-    while sum(size for _, size in _CACHE.values()) > _CACHE_BYTES and len(_CACHE) > 1:
-        _CACHE.popitem(last=False)
     return events, loaded[1]  # type: ignore[index]
+
+
+# Facts already read, by (stored version, ids asked for, decoded): several checks read the
+# same histories, and a 1K-activity history is megabytes of JSON. Bounded by the JSON size
+# of the histories they were read from (the facts themselves are a fraction of it).
+_Key = tuple[tuple[str, str, int, int], str, str, bool]
+_CACHE: OrderedDict[_Key, ExecutionFacts] = OrderedDict()
+_CACHE_BYTES = 64 * 2**20  # of history JSON: a few large histories, or many small ones
 
 
 def execution(run: RunFolder, history_file: str, workflow_id: str = "",
@@ -241,8 +232,35 @@ def execution(run: RunFolder, history_file: str, workflow_id: str = "",
     """The facts of one stored history; None when it is missing (evidence not collected).
 
     `decode=False` leaves inputs, results and heartbeat details undecoded (empty): a check
-    that needs only options, sizes, times and failures skips most of the cost on large runs.
+    that needs only options, sizes, times and failures skips most of the cost on large runs
+    (it may still get them decoded, when another reader left them in the cache).
+
+    Each stored version of a history is parsed once while its facts fit in the cache, and
+    the facts are shared between readers: read them, never change them.
     """
+    path = run.path / split_ref(history_file)[0]
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    version = (str(run.path), history_file, stat.st_mtime_ns, stat.st_size)
+    for decoded in (True,) if decode else (True, False):
+        cached = _CACHE.get((version, workflow_id, run_id, decoded))
+        if cached is not None:
+            _CACHE.move_to_end((version, workflow_id, run_id, decoded))
+            return cached
+    # The parsed events are dropped inside the pause: the cycle collector never walks them.
+    with collector_paused():
+        facts = _read(run, history_file, workflow_id, run_id, decode)
+    if facts is not None:
+        _CACHE[(version, workflow_id, run_id, decode)] = facts
+        while len(_CACHE) > 1 and sum(f.size_bytes for f in _CACHE.values()) > _CACHE_BYTES:
+            _CACHE.popitem(last=False)
+    return facts
+
+
+def _read(run: RunFolder, history_file: str, workflow_id: str, run_id: str, decode: bool
+          ) -> ExecutionFacts | None:
     loaded = _load(run, history_file)
     if loaded is None:
         return None

@@ -37,3 +37,38 @@ def test_a_missing_history_is_none_not_empty(tmp_path: Path) -> None:
     run = RunBuilder(tmp_path).build()
     assert execution(run, "histories/nothing.json") is None
     assert activities(run, "histories/nothing.json") == []
+
+
+def test_facts_are_read_once_per_stored_version_and_shared(tmp_path: Path) -> None:
+    run = RunBuilder(tmp_path).stored_history("o", "order_saga_v1_compensated.json", "run-1",
+                                              "OrderSaga", status="FAILED").build()
+    ref = history_file("r1/o", "run-1")
+    decoded = execution(run, ref)
+    assert decoded is not None and execution(run, ref) is decoded
+    # A reader that needs no payloads shares the decoded facts already read.
+    assert execution(run, ref, decode=False) is decoded
+    # Other ids asked for are other facts (activities carry the ids they were read with).
+    named = execution(run, ref, "r1/o", "run-1")
+    assert named is not decoded and {a.run_id for a in named.activities} == {"run-1"}
+    # A history stored again (another version of the file) is read again.
+    path = run.path / ref
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    again = execution(run, ref)
+    assert again is not decoded and again is not None
+    assert [a.activity_type for a in again.activities] == \
+        [a.activity_type for a in decoded.activities]
+
+
+def test_undecoded_facts_leave_payloads_empty_and_keep_everything_else(tmp_path: Path) -> None:
+    run = RunBuilder(tmp_path).stored_history("o", "order_saga_v1_compensated.json", "run-1",
+                                              "OrderSaga", status="FAILED").build()
+    ref = history_file("r1/o", "run-1")
+    bare = execution(run, ref, decode=False)
+    full = execution(run, ref)
+    assert bare is not None and full is not None and bare is not full
+    assert not bare.args and all(not a.args and not a.result for a in bare.activities)
+    assert full.args and any(a.args for a in full.activities)
+    keep = ("activity_type", "outcome", "scheduled_t", "started_t", "closed_t", "attempt",
+            "failure", "input_bytes", "result_bytes", "start_to_close")
+    assert [[getattr(a, k) for k in keep] for a in bare.activities] == \
+        [[getattr(a, k) for k in keep] for a in full.activities]

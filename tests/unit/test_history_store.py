@@ -50,3 +50,30 @@ def test_a_run_folder_of_single_json_histories_still_reads(tmp_path: Path) -> No
 def test_run_folder_paths_are_absolute(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
     assert RunFolder(Path("reports/x")).path == tmp_path / "reports" / "x"
+
+
+def test_the_cycle_collector_is_paused_for_a_parse_and_restored_after(tmp_path: Path) -> None:
+    import gc
+
+    from harness.history_store import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # nested: the outer pause owns the collector
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()  # whoever turned it off keeps it off
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    try:
+        with collector_paused():
+            raise ValueError("a torn history")
+    except ValueError:
+        pass
+    assert gc.isenabled()  # restored on error too
