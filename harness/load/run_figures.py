@@ -39,7 +39,8 @@ def history_timings(run: RunFolder) -> dict[str, Any]:
     sched_ms: list[float] = []
     completed = 0
     for record in run.workflows:
-        facts = execution(run, record["history_file"]) if record.get("history_file") else None
+        facts = execution(run, record["history_file"], decode=False) \
+            if record.get("history_file") else None  # times and outcomes: no payload read
         if facts is None or not facts.events:
             continue
         if facts.status != "RUNNING" and facts.start_t is not None \
