@@ -4,8 +4,9 @@ Modes, each producing exactly two executions of the chosen step:
 - lost_completion: run the activity, then raise a retryable error (the result is "lost");
 - crash_after_effect: run it, then SIGKILL the worker before the completion is reported;
 - hang: run it, then hang past the heartbeat/start-to-close timeout: a zombie beside its retry.
-Which activity is hit is a deterministic function of (seed, workflow id, activity id,
-attempt), never a global random, so a seed replays the same hits.
+Which activity is hit is a deterministic function of (seed, workflow id within its run,
+activity id, attempt), never a global random, so a seed replays the same hits, in every
+run of the scenario.
 """
 
 from __future__ import annotations

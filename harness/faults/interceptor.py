@@ -28,7 +28,7 @@ from temporalio.worker import (
     Interceptor,
 )
 
-from harness.coin import chosen
+from harness.coin import chosen, within_run
 
 # Heartbeat details are the user's values; a huge one must not bloat the attempt log.
 MAX_DETAILS_CHARS = 2000
@@ -159,14 +159,19 @@ class _Inbound(ActivityInboundInterceptor):
         return result
 
     def _duplicate(self, info: activity.Info) -> dict[str, Any] | None:
-        if info.attempt != 1:
-            return None  # the retry must succeed: exactly two executions
-        for fault in self.owner.duplicates:
-            if _matches(fault, info.activity_type) and chosen(
-                    fault["seed"], info.workflow_id, info.activity_id, info.attempt,
-                    fault["rate"]):
-                return fault
-        return None
+        return duplicate_for(self.owner.duplicates, info)
+
+
+def duplicate_for(duplicates: list[dict[str, Any]], info: Any) -> dict[str, Any] | None:
+    """The duplicate delivery that hits this attempt (activity.Info-like), if any."""
+    if info.attempt != 1:
+        return None  # the retry must succeed: exactly two executions
+    for fault in duplicates:
+        if _matches(fault, info.activity_type) and chosen(
+                fault["seed"], within_run(info.workflow_id), info.activity_id,
+                info.attempt, fault["rate"]):
+            return fault
+    return None
 
 
 def _aim(owner: HarnessInterceptor, when: str, activity_type: str,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness.coin import chosen
+from harness.coin import chosen, within_run
 
 
 @dataclass
@@ -21,5 +21,6 @@ class ClientFaults:
     active: bool = False
 
     def lose(self, op: str, key: str) -> bool:
+        """`key` names the workflow (and request) the call is for, run id first."""
         rate = self.rates.get(op, 0.0)
-        return self.active and rate > 0 and chosen(self.seed, key, op, 1, rate)
+        return self.active and rate > 0 and chosen(self.seed, within_run(key), op, 1, rate)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -68,3 +69,21 @@ def test_starts_count_over_the_worker_and_other_events_do_not_count(
     assert kills == []
     aim(owner, "activity_started", "pack_order")
     assert kills == ["now"]
+
+
+def test_duplicate_deliveries_hit_the_same_activities_in_every_run() -> None:
+    """A new run id must not move the hits: the minimal scenario explore writes fails the
+    same way on every `harness run`."""
+    fault = {"kind": "duplicate", "mode": "lost_completion", "rate": 0.3,
+             "activity_types": ["charge_payment"], "seed": 11, "fault_id": "f1"}
+
+    def hits(run_id: str) -> list[bool]:
+        return [interceptor.duplicate_for([fault], SimpleNamespace(
+            attempt=1, activity_type="charge_payment", workflow_id=f"{run_id}/order_saga-{i}",
+            activity_id="2")) is not None for i in range(40)]
+
+    assert hits("run-a-20261130T140302-5f41") == hits("run-b-20261130T140330-c304")
+    assert 0 < sum(hits("run-a")) < 40
+    retry = SimpleNamespace(attempt=2, activity_type="charge_payment", workflow_id="r/o-1",
+                            activity_id="2")
+    assert interceptor.duplicate_for([dict(fault, rate=1.0)], retry) is None

@@ -28,3 +28,14 @@ def test_state_follows_the_harness(tmp_path: Path) -> None:
     same = [harness_side.lose("start", f"w{i}") for i in range(50)]
     assert same == [locust_side.faults.lose("start", f"w{i}") for i in range(50)]
     assert any(same) and not all(same)
+
+
+def test_a_seed_loses_the_same_calls_in_every_run() -> None:
+    """The coin names workflows within their run: the next run of the scenario (a new run
+    id) loses the same calls, so a reproduction does not depend on a new coin toss."""
+    faults = ClientFaults(seed=7, rates={"start": 0.5}, active=True)
+    keys = [f"order_saga-{i}" for i in range(40)]
+    first = [faults.lose("start", f"run-a-20261130T1/{k}") for k in keys]
+    again = [faults.lose("start", f"run-b-20261130T2/{k}") for k in keys]
+    assert first == again
+    assert 0 < sum(first) < len(keys)
