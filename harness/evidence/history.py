@@ -268,9 +268,10 @@ def _read(run: RunFolder, history_file: str, workflow_id: str, run_id: str, deco
     facts = ExecutionFacts(workflow_id, run_id, events=len(events), size_bytes=size)
     by_event: dict[str, ActivityFact] = {}
     children: dict[str, ChildFact] = {}
+    timers: dict[int, TimerFact] = {}  # by started event: a close finds its timer at once
     payloads = decode_payloads if decode else _undecoded
     for event in events:
-        _apply(facts, event, by_event, children, payloads)
+        _apply(facts, event, by_event, children, timers, payloads)
     facts.activities = list(by_event.values())
     facts.children = list(children.values())
     return facts
@@ -283,7 +284,7 @@ def activities(run: RunFolder, history_file: str) -> list[ActivityFact]:
 
 
 def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, ActivityFact],
-           children: dict[str, ChildFact],
+           children: dict[str, ChildFact], timers: dict[int, TimerFact],
            decode: Callable[[list[dict[str, Any]]], list[Any]]) -> None:
     kind = str(event.get("eventType"))
     t = epoch(event.get("eventTime"))
@@ -383,13 +384,15 @@ def _apply(facts: ExecutionFacts, event: dict[str, Any], by_event: dict[str, Act
             facts.lang_flags.update(int(flag) for flag in flags)
     elif kind == "EVENT_TYPE_TIMER_STARTED":
         attrs = event.get("timerStartedEventAttributes", {})
-        facts.timers.append(TimerFact(str(attrs.get("timerId")), _event_id(event), t,
-                                      seconds(attrs.get("startToFireTimeout"))))
+        timer = TimerFact(str(attrs.get("timerId")), _event_id(event), t,
+                          seconds(attrs.get("startToFireTimeout")))
+        facts.timers.append(timer)
+        timers.setdefault(timer.started_event, timer)
     elif kind in _TIMER_CLOSES:
         outcome, key = _TIMER_CLOSES[kind]
         attrs = event.get(key, {})
-        timer = next((x for x in facts.timers
-                      if x.started_event == int(attrs.get("startedEventId") or 0)), None)
+        # By id, not a scan: a long-lived workflow sleeping in a loop has thousands.
+        timer = timers.get(int(attrs.get("startedEventId") or 0)) if timers else None
         if timer is not None:
             timer.outcome, timer.closed_event, timer.closed_t = outcome, _event_id(event), t
     elif kind in CLOSE_STATUS:

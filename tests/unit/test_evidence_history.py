@@ -72,3 +72,32 @@ def test_undecoded_facts_leave_payloads_empty_and_keep_everything_else(tmp_path:
             "failure", "input_bytes", "result_bytes", "start_to_close")
     assert [[getattr(a, k) for k in keep] for a in bare.activities] == \
         [[getattr(a, k) for k in keep] for a in full.activities]
+
+
+def test_each_timer_close_finds_its_own_timer(tmp_path: Path) -> None:
+    """Timers overlap and close in any order; each close names its timer's started event."""
+    import json
+
+    from harness.runfolder import RunFolder
+
+    def event(n: int, kind: str, attrs: dict[str, object]) -> dict[str, object]:
+        key = "".join(w.capitalize() for w in kind.lower().split("_"))
+        return {"eventId": str(n), "eventTime": f"2026-01-01T00:00:{n:02d}Z",
+                "eventType": f"EVENT_TYPE_{kind}", key[0].lower() + key[1:] + "EventAttributes":
+                    attrs}
+
+    events = [event(1, "TIMER_STARTED", {"timerId": "a", "startToFireTimeout": "5s"}),
+              event(2, "TIMER_STARTED", {"timerId": "b", "startToFireTimeout": "1s"}),
+              event(3, "TIMER_STARTED", {"timerId": "c", "startToFireTimeout": "9s"}),
+              event(4, "TIMER_STARTED", {"timerId": "d", "startToFireTimeout": "9s"}),
+              event(5, "TIMER_FIRED", {"timerId": "b", "startedEventId": "2"}),
+              event(6, "TIMER_CANCELED", {"timerId": "c", "startedEventId": "3"}),
+              event(7, "TIMER_FIRED", {"timerId": "a", "startedEventId": "1"}),
+              event(8, "TIMER_FIRED", {"timerId": "x", "startedEventId": "99"})]
+    (tmp_path / "histories").mkdir()
+    (tmp_path / "histories" / "h.json").write_text(json.dumps({"events": events}))
+    facts = execution(RunFolder(tmp_path), "histories/h.json")
+    assert facts is not None
+    assert [(t.timer_id, t.duration, t.outcome, t.closed_event) for t in facts.timers] == [
+        ("a", 5.0, "fired", 7), ("b", 1.0, "fired", 5), ("c", 9.0, "canceled", 6),
+        ("d", 9.0, None, 0)]
