@@ -8,6 +8,7 @@ Everything the run started is stopped in `finally`, whatever happened.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import random
@@ -128,13 +129,17 @@ async def run_scenario(scenario: Scenario, stack: Stack, out_dir: Path, *,
         journal.close()
     await collect_ledger(run, run_id, stack.services_url)
     progress.update(phase="judging")
-    verdicts = judge(run, [(c.name, c.options) for c in scenario.checks])
+    # Judging (history parsing, replays) and the report (plots) take seconds of CPU: off the
+    # event loop, so runs sharing it (selftest drives three at once) keep their nemesis and
+    # drivers on time. On the loop, an event-triggered deploy fired 2.5 s late, after the
+    # workflows it had to reach had finished.
+    verdicts = await asyncio.to_thread(judge, run, [(c.name, c.options) for c in scenario.checks])
     meta = dict(run.meta)
     meta["finished_at"] = datetime.now(UTC).isoformat()
     run.write_json("meta.json", meta)
     results = write_results(run, verdicts)
     progress.update(phase="reporting")
-    write_reports(run.path)
+    await asyncio.to_thread(write_reports, run.path)
     progress.update(phase=str(merge_verdicts(verdicts)))
     return RunOutcome(run, verdicts, results)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
@@ -225,6 +226,9 @@ def _load(run: RunFolder, history_file: str) -> tuple[list[dict[str, Any]], int]
 _Key = tuple[tuple[str, str, int, int], str, str, bool]
 _CACHE: OrderedDict[_Key, ExecutionFacts] = OrderedDict()
 _CACHE_BYTES = 64 * 2**20  # of history JSON: a few large histories, or many small ones
+# Runs are judged off the event loop, several at once (selftest): one reader at a time
+# touches the cache (a lookup, or an insert with its evictions); parsing stays outside.
+_CACHE_LOCK = threading.Lock()
 
 
 def execution(run: RunFolder, history_file: str, workflow_id: str = "",
@@ -244,18 +248,20 @@ def execution(run: RunFolder, history_file: str, workflow_id: str = "",
     except OSError:
         return None
     version = (str(run.path), history_file, stat.st_mtime_ns, stat.st_size)
-    for decoded in (True,) if decode else (True, False):
-        cached = _CACHE.get((version, workflow_id, run_id, decoded))
-        if cached is not None:
-            _CACHE.move_to_end((version, workflow_id, run_id, decoded))
-            return cached
+    with _CACHE_LOCK:
+        for decoded in (True,) if decode else (True, False):
+            cached = _CACHE.get((version, workflow_id, run_id, decoded))
+            if cached is not None:
+                _CACHE.move_to_end((version, workflow_id, run_id, decoded))
+                return cached
     # The parsed events are dropped inside the pause: the cycle collector never walks them.
     with collector_paused():
         facts = _read(run, history_file, workflow_id, run_id, decode)
     if facts is not None:
-        _CACHE[(version, workflow_id, run_id, decode)] = facts
-        while len(_CACHE) > 1 and sum(f.size_bytes for f in _CACHE.values()) > _CACHE_BYTES:
-            _CACHE.popitem(last=False)
+        with _CACHE_LOCK:
+            _CACHE[(version, workflow_id, run_id, decode)] = facts
+            while len(_CACHE) > 1 and sum(f.size_bytes for f in _CACHE.values()) > _CACHE_BYTES:
+                _CACHE.popitem(last=False)
     return facts
 
 
