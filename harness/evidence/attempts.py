@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,15 +24,20 @@ CLOSING = ("completed", "failed")
 
 def read_events(workers_dir: Path) -> list[dict[str, Any]]:
     """Every worker's attempt events, by time; [] when there are none."""
-    events: list[dict[str, Any]] = []
+    events = list(logged_events(workers_dir))
+    events.sort(key=lambda e: e["t"])
+    return events
+
+
+def logged_events(workers_dir: Path) -> Iterator[dict[str, Any]]:
+    """Every worker's attempt events, streamed in the order each worker wrote them (not
+    merged by time): one attempt's lines are all in its worker's log, in order."""
     if not workers_dir.is_dir():
-        return events
+        return
     for line in log_lines(workers_dir):  # plain or compressed (harness/attempt_log.py)
         event = parse_event(line)
         if event is not None:
-            events.append(event)
-    events.sort(key=lambda e: e["t"])
-    return events
+            yield event
 
 
 def attempt_events(run: RunFolder) -> list[dict[str, Any]]:
@@ -113,8 +119,15 @@ class Attempt:
 
 def attempts(events: list[dict[str, Any]]) -> list[Attempt]:
     """Pair each `started` with its `completed`/`failed`; one never closed stays `lost`."""
+    done = list(paired(events))
+    done.sort(key=lambda a: a.start)
+    return done
+
+
+def paired(events: Iterable[dict[str, Any]]) -> Iterator[Attempt]:
+    """Each attempt as soon as its `completed`/`failed` comes, then those never closed
+    (`lost`): only attempts still open are held, so a large log can be streamed."""
     open_: dict[tuple[Any, ...], Attempt] = {}
-    done: list[Attempt] = []
     for e in events:
         key = (e.get("workflow_id"), e.get("workflow_run_id"), e.get("activity_id"),
                e.get("attempt"), e.get("identity"))
@@ -132,10 +145,8 @@ def attempts(events: list[dict[str, Any]]) -> list[Attempt]:
             row.end, row.outcome = float(e["t"]), e["event"]
             row.error, row.error_type = e.get("error"), e.get("error_type")
             row.non_retryable = bool(e.get("non_retryable"))
-            done.append(row)
-    done += open_.values()
-    done.sort(key=lambda a: a.start)
-    return done
+            yield row
+    yield from open_.values()
 
 
 def by_activity(found: list[Attempt]) -> dict[tuple[str, str | None, str], list[Attempt]]:

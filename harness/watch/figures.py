@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from harness.checks.facts import ledger_table
-from harness.evidence.attempts import attempt_events, attempts
+from harness.evidence.attempts import logged_events, paired
 from harness.evidence.history import ExecutionFacts, execution
 from harness.evidence.measurements import (
     Distribution,
@@ -170,7 +170,9 @@ def activity_failures(run: RunFolder, facts: list[ExecutionFacts]) -> dict[str, 
                                                   "non_retryable": 0, "timed_out": 0,
                                                   "errors": Counter()})
 
-    for attempt in attempts(attempt_events(run)):
+    # Streamed in each worker's own order (a large run's log is millions of lines): the
+    # counts need every failed attempt, not the attempts merged by time.
+    for attempt in paired(logged_events(run.workers_dir)):
         if attempt.outcome != "failed":
             continue
         entry = row(attempt.activity_type)

@@ -23,3 +23,33 @@ def test_compress_keeps_every_line_and_readers_take_both_forms(tmp_path: Path) -
 
 def test_no_workers_folder_means_no_lines(tmp_path: Path) -> None:
     assert list(log_lines(tmp_path / "missing")) == [] and compress_logs(tmp_path / "x") == 0
+
+
+def test_attempts_streamed_per_worker_pair_as_merged_by_time(tmp_path: Path) -> None:
+    """Streaming each worker's log in its own order pairs every attempt as merging all logs
+    by time does: an attempt's lines are in one worker's log, in order."""
+    import json
+
+    from harness.evidence.attempts import attempts, logged_events, paired, read_events
+
+    def line(t: float, event: str, identity: str, aid: str, attempt: int = 1,
+             **extra: object) -> str:
+        return json.dumps({"t": t, "event": event, "identity": identity, "workflow_id": "w",
+                           "workflow_run_id": "r", "activity_id": aid,
+                           "activity_type": "charge", "attempt": attempt, **extra}) + "\n"
+
+    (tmp_path / "worker-1.1.activities.jsonl").write_text(
+        line(1.0, "started", "worker-1.1", "1") + line(2.5, "heartbeat", "worker-1.1", "1",
+                                                       details=[3])
+        + line(3.0, "failed", "worker-1.1", "1", error="boom", non_retryable=True)
+        + line(4.0, "started", "worker-1.1", "2") + '{"t": 4.5, "event": "comp')  # torn
+    (tmp_path / "worker-2.1.activities.jsonl").write_text(
+        line(2.0, "started", "worker-2.1", "1", attempt=2)
+        + line(5.0, "completed", "worker-2.1", "1", attempt=2))
+    merged = attempts(read_events(tmp_path))
+    streamed = list(paired(logged_events(tmp_path)))
+    assert sorted(streamed, key=lambda a: a.start) == merged
+    assert [(a.activity_id, a.attempt, a.outcome) for a in merged] == [
+        ("1", 1, "failed"), ("1", 2, "completed"), ("2", 1, "lost")]
+    assert merged[0].non_retryable and merged[0].heartbeats == [(2.5, [3])]
+    assert list(logged_events(tmp_path / "missing")) == []
