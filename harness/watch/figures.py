@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from harness.checks.facts import ledger_table
@@ -49,29 +50,49 @@ def upper_snake(code: str) -> str:
 def watch_figures(run: RunFolder) -> dict[str, Any]:
     """Every figure of the `watch` section of results.json."""
     hits = sorted(fault_hits(run), key=lambda h: h.injected_at)
-    facts = executions(run)
+    read = read_histories(run, hits)
     return {
         "backlog": backlog_figures(run, hits),
-        "schedule_to_start": schedule_to_start(facts, hits),
-        "workflow_task_failures": workflow_task_failures(facts),
-        "activity_failures": activity_failures(run, facts),
+        "schedule_to_start": schedule_to_start(read.samples, hits),
+        "workflow_task_failures": workflow_task_failures(read.task_failures),
+        "activity_failures": activity_failures(run, read.timed_out),
         "retries": retries_figures(ledger_table(run, "attempts")),
-        "history": history_figures(facts),
+        "history": history_figures(read.sizes),
         "workers": worker_figures(run),
         "grpc_errors": grpc_errors(run),
     }
 
 
-def executions(run: RunFolder) -> list[ExecutionFacts]:
-    found = []
+@dataclass
+class HistoryReadings:
+    """What the figures take from the histories, gathered in one streamed pass: a large
+    run's facts (a million activities) do not fit in memory together."""
+
+    samples: dict[str, dict[str, list[float]]] = field(default_factory=dict)  # by phase
+    task_failures: Counter[str] = field(default_factory=Counter)  # by cause
+    timed_out: Counter[str] = field(default_factory=Counter)  # activities, by type
+    sizes: list[tuple[str, str, int, int]] = field(default_factory=list)  # id, run, events, bytes
+
+
+def read_histories(run: RunFolder, hits: list[FaultHit]) -> HistoryReadings:
+    read = HistoryReadings()
     for record in run.workflows:
-        if record.get("history_file"):
-            # No figure reads a payload: decoding two per activity would be work for nothing.
-            facts = execution(run, record["history_file"], record["workflow_id"],
-                              record.get("run_id") or "", decode=False)
-            if facts is not None:
-                found.append(facts)
-    return found
+        if not record.get("history_file"):
+            continue
+        # No figure reads a payload: decoding two per activity would be work for nothing.
+        facts = execution(run, record["history_file"], record["workflow_id"],
+                          record.get("run_id") or "", decode=False)
+        if facts is None:
+            continue
+        schedule_to_start_samples(read.samples, facts, hits)
+        read.task_failures.update(f.cause or "UNSPECIFIED" for f in facts.task_failures)
+        read.task_failures["TIMED_OUT"] += sum(1 for t in facts.workflow_tasks
+                                               if t.outcome == "timed_out")
+        read.timed_out.update(a.activity_type for a in facts.activities
+                              if a.outcome == "timed_out")
+        read.sizes.append((facts.workflow_id, facts.run_id, facts.events,
+                           facts.server_size_bytes or facts.size_bytes))
+    return read
 
 
 # --- backlog --------------------------------------------------------------------------------
@@ -112,25 +133,28 @@ def phase_of(t: float, hits: list[FaultHit]) -> str:
     return "before" if last is None else f"after {last.fault_id}"
 
 
-def schedule_to_start(facts: list[ExecutionFacts], hits: list[FaultHit]
-                      ) -> dict[str, dict[str, Any]]:
-    """Per phase, workflow and activity tasks' schedule-to-start latency (s).
+def schedule_to_start_samples(samples: dict[str, dict[str, list[float]]],
+                              facts: ExecutionFacts, hits: list[FaultHit]) -> None:
+    """Add one execution's workflow and activity tasks' schedule-to-start latencies (s).
 
     An activity retried is left out: its history has the last attempt's start against the
     first attempt's scheduling, which measures the retries, not the queue.
     """
-    samples: dict[str, dict[str, list[float]]] = {}
-    for execution_facts in facts:
-        for task in execution_facts.workflow_tasks:
-            value = task.schedule_to_start_s
-            if value is not None and task.scheduled_t is not None:
-                phase = samples.setdefault(phase_of(task.scheduled_t, hits), {})
-                phase.setdefault("workflow", []).append(value)
-        for act in execution_facts.activities:
-            value = act.schedule_to_start_s
-            if value is not None and act.scheduled_t is not None and act.attempt == 1:
-                phase = samples.setdefault(phase_of(act.scheduled_t, hits), {})
-                phase.setdefault("activity", []).append(value)
+    for task in facts.workflow_tasks:
+        value = task.schedule_to_start_s
+        if value is not None and task.scheduled_t is not None:
+            phase = samples.setdefault(phase_of(task.scheduled_t, hits), {})
+            phase.setdefault("workflow", []).append(value)
+    for act in facts.activities:
+        value = act.schedule_to_start_s
+        if value is not None and act.scheduled_t is not None and act.attempt == 1:
+            phase = samples.setdefault(phase_of(act.scheduled_t, hits), {})
+            phase.setdefault("activity", []).append(value)
+
+
+def schedule_to_start(samples: dict[str, dict[str, list[float]]], hits: list[FaultHit]
+                      ) -> dict[str, dict[str, Any]]:
+    """Per phase, workflow and activity tasks' schedule-to-start latency (s)."""
     order = ["before"] + [f"{p} {h.fault_id}" for h in hits for p in ("during", "after")]
     out: dict[str, dict[str, Any]] = {}
     for phase in sorted(samples, key=lambda p: order.index(p) if p in order else len(order)):
@@ -147,17 +171,12 @@ def _seconds(dist: Distribution) -> dict[str, Any]:
 # --- failures -----------------------------------------------------------------------------------
 
 
-def workflow_task_failures(facts: list[ExecutionFacts]) -> dict[str, int]:
+def workflow_task_failures(causes: Counter[str]) -> dict[str, int]:
     """Failed workflow tasks by cause (as the server recorded it), plus timed-out ones."""
-    causes: Counter[str] = Counter()
-    for execution_facts in facts:
-        causes.update(f.cause or "UNSPECIFIED" for f in execution_facts.task_failures)
-        causes["TIMED_OUT"] += sum(1 for t in execution_facts.workflow_tasks
-                                   if t.outcome == "timed_out")
     return {cause: n for cause, n in sorted(causes.items()) if n}
 
 
-def activity_failures(run: RunFolder, facts: list[ExecutionFacts]) -> dict[str, Any]:
+def activity_failures(run: RunFolder, timed_out: Counter[str]) -> dict[str, Any]:
     """Failed activity attempts by activity type: retryable or not, and by error type.
 
     Every attempt is in the attempt log; a history adds the activities whose last attempt
@@ -180,10 +199,8 @@ def activity_failures(run: RunFolder, facts: list[ExecutionFacts]) -> dict[str, 
         entry["non_retryable" if attempt.non_retryable else "retryable"] += 1
         kind = attempt.error_type or str(attempt.error or "").partition(":")[0] or "unknown"
         entry["errors"][kind] += 1
-    for execution_facts in facts:
-        for act in execution_facts.activities:
-            if act.outcome == "timed_out":
-                row(act.activity_type)["timed_out"] += 1
+    for activity_type, n in timed_out.items():
+        row(activity_type)["timed_out"] += n
     totals = {key: sum(r[key] for r in by_type.values())
               for key in ("failed_attempts", "retryable", "non_retryable", "timed_out")}
     return {**totals, "by_type": {name: {**r, "errors": dict(r["errors"].most_common())}
@@ -193,23 +210,22 @@ def activity_failures(run: RunFolder, facts: list[ExecutionFacts]) -> dict[str, 
 # --- history size -----------------------------------------------------------------------------
 
 
-def history_figures(facts: list[ExecutionFacts]) -> dict[str, Any] | None:
+def history_figures(executions: list[tuple[str, str, int, int]]) -> dict[str, Any] | None:
     """Event count and size per execution (max, p95), and executions near the limits."""
-    if not facts:
+    if not executions:
         return None
-    lengths = Distribution.of(f.events for f in facts)
-    sizes = Distribution.of(f.server_size_bytes or f.size_bytes for f in facts)
+    lengths = Distribution.of(events for _, _, events, _ in executions)
+    sizes = Distribution.of(size for _, _, _, size in executions)
     warnings = []
-    for f in facts:
-        size = f.server_size_bytes or f.size_bytes
-        for value, warn, error, what in ((f.events, HISTORY_COUNT_WARN, HISTORY_COUNT_ERROR,
+    for workflow_id, run_id, events, size in executions:
+        for value, warn, error, what in ((events, HISTORY_COUNT_WARN, HISTORY_COUNT_ERROR,
                                           "events"),
                                          (size, HISTORY_SIZE_WARN, HISTORY_SIZE_ERROR,
                                           "bytes")):
             if value >= WARN_FRACTION * warn:
-                warnings.append({"workflow_id": f.workflow_id, "run_id": f.run_id, what: value,
+                warnings.append({"workflow_id": workflow_id, "run_id": run_id, what: value,
                                  "warn_at": warn, "terminated_at": error})
-    return {"executions": len(facts), "length_max": lengths.max, "length_p95": lengths.p95,
+    return {"executions": len(executions), "length_max": lengths.max, "length_p95": lengths.p95,
             "size_max_bytes": sizes.max, "size_p95_bytes": sizes.p95,
             "limits": {"events_warn": HISTORY_COUNT_WARN, "events_error": HISTORY_COUNT_ERROR,
                        "bytes_warn": HISTORY_SIZE_WARN, "bytes_error": HISTORY_SIZE_ERROR},
