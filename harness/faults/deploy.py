@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 
 from harness.durations import Duration
 from harness.faults.base import Fault, FaultSpec
+from harness.faults.worker import until_serving
 
 if TYPE_CHECKING:
     from harness.faults.context import FaultContext
@@ -62,7 +63,11 @@ class DeployFault(Fault):
         versions = {**before, **self.spec.versions}
         self.target = ", ".join(f"{w}:{before.get(w)}->{v}" for w, v in self.spec.versions.items())
         slots = [s.index for s in supervisor.slots]
+        # A worker another fault (an earlier deploy) is still starting is replaced once it
+        # serves: killing it mid-start failed that fault (seen with a drill's second deploy,
+        # triggered by the first one's nondeterminism, on a loaded cluster).
         if self.spec.mode == "all_at_once":
+            await asyncio.gather(*(until_serving(ctx, index) for index in slots))
             for index in slots:
                 supervisor.kill(index, signal.SIGTERM)
             await asyncio.gather(*(
@@ -70,6 +75,7 @@ class DeployFault(Fault):
                 for i in slots))
         else:
             for index in slots:
+                await until_serving(ctx, index)
                 config = replace(supervisor.slot(index).config, workloads=versions)
                 await supervisor.restart(index, config)
                 await asyncio.sleep(self.spec.interval)

@@ -316,6 +316,21 @@ async def test_client_retry_arms_and_disarms_the_workloads_client_faults(
 
 
 @synchronously
+async def test_a_deploy_replaces_a_worker_still_starting_only_once_it_serves(
+        ctx: FakeContext) -> None:
+    """Defect: a drill's second deploy (fired by the first one's nondeterminism) killed the
+    workers the first deploy was still starting; the first failed to inject."""
+    ctx.supervisor.starting = {1, 3}
+    fault = DeployFault("f2", Deploy(workload="order_saga", to="v2-patched"))
+    task = asyncio.create_task(fault.inject(as_fault_context(ctx)))
+    await asyncio.sleep(0.3)
+    assert not [c for c in ctx.supervisor.calls if c[0] == "kill"]  # waits for 1 and 3
+    ctx.supervisor.starting.clear()
+    await asyncio.wait_for(task, 5)
+    assert [c[1] for c in ctx.supervisor.calls if c[0] == "kill"] == [1, 2, 3]
+
+
+@synchronously
 async def test_rolling_deploy_restarts_every_worker_on_the_new_version(
         ctx: FakeContext) -> None:
     fault = DeployFault("f6", Deploy(workload="order_saga", to="v2-patched", mode="rolling",
