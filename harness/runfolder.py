@@ -116,9 +116,10 @@ class RunFolder:
         Every reader of many histories goes through here (storage order, not record order)."""
         return iter_histories(self.path, self.workflows if records is None else records)
 
-    def attempt_log_lines(self) -> Iterator[str]:
-        """Every line of the workers' attempt logs (plain or compressed), streamed."""
-        return log_lines(self.workers_dir)
+    def attempt_log_lines(self, containing: str | None = None) -> Iterator[str]:
+        """Every line of the workers' attempt logs (plain or compressed), streamed; only
+        those holding `containing` when given."""
+        return log_lines(self.workers_dir, containing)
 
     def history_writer(self) -> HistoryWriter:
         """Where collection streams the histories it fetches."""

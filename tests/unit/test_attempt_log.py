@@ -53,3 +53,23 @@ def test_attempts_streamed_per_worker_pair_as_merged_by_time(tmp_path: Path) -> 
         ("1", 1, "failed"), ("1", 2, "completed"), ("2", 1, "lost")]
     assert merged[0].non_retryable and merged[0].heartbeats == [(2.5, [3])]
     assert list(logged_events(tmp_path / "missing")) == []
+
+
+def test_lines_containing_a_marker_are_the_lines_a_full_read_finds(tmp_path: Path) -> None:
+    """Found in bulk across read blocks (a log over a block long), plain and compressed,
+    a torn last line included: the same lines, in the same order, as reading every line."""
+    import gzip
+    import json
+
+    lines = [json.dumps({"t": i, "event": "failed" if i % 7 == 0 else "completed",
+                         "note": "é" * (i % 5)}, ensure_ascii=False) + "\n"
+             for i in range(40000)]
+    text = "".join(lines) + '{"t": 1, "event": "failed", "torn'
+    (tmp_path / "worker-1.1.activities.jsonl").write_text(text, encoding="utf-8")
+    with gzip.open(tmp_path / "worker-2.1.activities.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write("".join(lines[:1000]))
+    assert len(text.encode()) > 1 << 20  # more than one block
+    for marker in ('"failed"', '"completed"', '"injected"'):
+        wanted = [line for line in log_lines(tmp_path) if marker in line]
+        assert list(log_lines(tmp_path, containing=marker)) == wanted
+    assert len(list(log_lines(tmp_path, containing='"failed"'))) == 5715 + 143 + 1

@@ -134,9 +134,7 @@ def _failed_attempts(run: RunFolder) -> dict[tuple[str, str], int]:
     lines are parsed: a large run's log has millions of lines, and a worker writes an
     attempt's `failed` after its `started`, so each one is one failed attempt."""
     counts: Counter[tuple[str, str]] = Counter()
-    for line in run.attempt_log_lines():
-        if '"failed"' not in line:
-            continue
+    for line in run.attempt_log_lines(containing='"failed"'):
         event = parse_event(line)
         if event is not None and event.get("event") == "failed":
             counts[(str(event.get("workflow_id")), str(event.get("activity_id")))] += 1
