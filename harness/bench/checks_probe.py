@@ -25,11 +25,14 @@ def probe(run_dir: Path) -> dict[str, object]:
     from harness.runfolder import RunFolder
 
     names = [n for n in CHECKS if n not in REPLAYS]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     verdicts = judge(RunFolder(run_dir), [(name, {}) for name in names])
     seconds = time.perf_counter() - started
+    # The CPU the judging took: on a busy machine the wall time is mostly waiting for a core.
+    cpu_seconds = time.process_time() - cpu_started
     rss_mb = peak_rss_mb()
-    return {"seconds": round(seconds, 3), "rss_mb": round(rss_mb, 1), "checks": names,
+    return {"seconds": round(seconds, 3), "cpu_seconds": round(cpu_seconds, 3),
+            "rss_mb": round(rss_mb, 1), "checks": names,
             "excluded": [n for n in CHECKS if n not in names],
             "verdicts": {v.check: str(v.status) for v in verdicts},
             "per_check_seconds": {v.check: v.stats.get("seconds") for v in verdicts}}

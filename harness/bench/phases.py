@@ -138,7 +138,8 @@ async def synthetic_cost(folder: Path, children: int, activities: int) -> dict[s
     result = json.loads(out.read_text(encoding="utf-8"))
     return {"children": children, "activities": activities,
             "activities_total": children * activities, "write_seconds": round(write_seconds, 1),
-            "checks_seconds": result["seconds"], "rss_mb": result["rss_mb"],
+            "checks_seconds": result["seconds"], "checks_cpu_seconds": result["cpu_seconds"],
+            "rss_mb": result["rss_mb"],
             "run_folder_mb": size_mb, "checks": result["checks"],
             "excluded": {name: "replays workflow code (the SDK's replayer, not the harness)"
                          for name in REPLAYS},

@@ -198,6 +198,7 @@ async def run_bench(stack: Stack, folder: Path, quick: bool,
         "overhead_20k_vs_1k": overhead(big, small),
         "default_vs_naive_db": _summary(db),
         "synthetic_1m_checks_seconds": syn.get("checks_seconds"),
+        "synthetic_1m_checks_cpu_seconds": syn.get("checks_cpu_seconds"),  # information
         "synthetic_1m_rss_mb": syn.get("rss_mb"),
         "synthetic_1m_run_folder_mb": syn.get("run_folder_mb"),
         "proxy_vs_direct": _summary(proxy),

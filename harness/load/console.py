@@ -112,6 +112,8 @@ def print_bench(result: dict[str, Any]) -> None:
                           spread, f"{bound} {target}", mark)
         else:
             table.add_row(key, str(value), "", "", "", f"{bound} {target}", mark)
+    table.add_row("synthetic_1m_checks_cpu_seconds",
+                  str(result.get("synthetic_1m_checks_cpu_seconds")), "", "", "", "(info)", "-")
     proxy = result.get("proxy_vs_direct") or {}
     table.add_row("proxy_vs_direct", str(proxy.get("median")), "", "", "", "(info)", "-")
     console.print(table)

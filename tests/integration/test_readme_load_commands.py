@@ -92,8 +92,8 @@ def test_readme_bench_quick_from_repo_root(new_reports: None, tmp_path: Path) ->
         assert summary["pairs"] >= 3, (key, summary)
         assert summary["min"] <= summary["median"] <= summary["max"], (key, summary)
         assert isinstance(summary["unstable"], bool)
-    for key in ("synthetic_1m_checks_seconds", "synthetic_1m_rss_mb",
-                "synthetic_1m_run_folder_mb"):
+    for key in ("synthetic_1m_checks_seconds", "synthetic_1m_checks_cpu_seconds",
+                "synthetic_1m_rss_mb", "synthetic_1m_run_folder_mb"):
         assert isinstance(result[key], int | float) and result[key] > 0, key
     assert result["raw"]["locust_vs_bare"]["b"][0]["locust_failures"] == 0
     folders = added(before, "bench-")

@@ -44,3 +44,15 @@ def test_probe_runs_every_check_but_the_replay(tmp_path: Path) -> None:
     assert result["excluded"] == ["determinism"]
     assert Status.FAIL.value not in result["verdicts"].values(), result["verdicts"]
     assert result["seconds"] >= 0 and result["rss_mb"] > 0
+    assert result["cpu_seconds"] > 0  # the judging's own CPU, apart from waiting for a core
+
+
+def test_the_bench_table_shows_the_judging_cpu_beside_its_wall_time(capsys) -> None:  # type: ignore[no-untyped-def]
+    from harness.load.console import print_bench
+
+    result = {"errors": {}, "raw": {}, "quick": True, "seconds": 1.0,
+              "synthetic_1m_checks_seconds": 140.0, "synthetic_1m_checks_cpu_seconds": 51.7}
+    print_bench(result)
+    out = capsys.readouterr().out
+    assert "synthetic_1m_checks_seconds" in out and "140.0" in out
+    assert "synthetic_1m_checks_cpu_seconds" in out and "51.7" in out
