@@ -33,9 +33,18 @@ def test_a_tight_ratio_is_not_flagged_and_no_pairs_is_null() -> None:
     assert ratio_summary([])["median"] is None
 
 
-def test_overhead_divides_the_big_ratio_by_the_small_one_pair_by_pair() -> None:
+def test_overhead_divides_each_big_ratio_by_the_median_small_one() -> None:
     big, small = Interleaved(None, None, "r"), Interleaved(None, None, "r")  # type: ignore[arg-type]
     big.a_runs, big.b_runs = [{"r": 10}, {"r": 10}, {"r": 10}], [{"r": 8}, {"r": 9}, {"r": 9}]
-    small.a_runs, small.b_runs = [{"r": 1}] * 3, [{"r": 0.9}] * 3
+    # Five 1K pairs with an outlier: the median (0.9) calibrates, the outlier does not count.
+    small.a_runs = [{"r": 1}] * 5
+    small.b_runs = [{"r": 0.9}, {"r": 0.5}, {"r": 0.9}, {"r": 0.95}, {"r": 0.85}]
     result = overhead(big, small)
     assert result["median"] == 1.0 and result["min"] == 0.889 and result["pairs"] == 3
+
+
+def test_overhead_without_a_calibration_is_null() -> None:
+    big, small = Interleaved(None, None, "r"), Interleaved(None, None, "r")  # type: ignore[arg-type]
+    big.a_runs, big.b_runs = [{"r": 10}], [{"r": 8}]
+    assert overhead(big, small)["median"] is None
+    assert overhead(None, small)["median"] is None
