@@ -22,6 +22,7 @@ from typing import Any
 SPREAD_LIMIT = 0.10  # (max - min) / median above this: the ratio is flagged as unstable
 
 Measure = Callable[[int], Awaitable[dict[str, Any]]]
+Settle = Callable[[], Awaitable[object]]
 
 
 def ratio_summary(ratios: list[float]) -> dict[str, Any]:
@@ -44,6 +45,7 @@ class Interleaved:
     a: Measure
     b: Measure
     figure: str  # the key of each measurement's dict that the ratio divides (B / A)
+    settle: Settle | None = None  # awaited before each measurement (e.g. a quiet server)
     a_runs: list[dict[str, Any]] = field(default_factory=list)
     b_runs: list[dict[str, Any]] = field(default_factory=list)
 
@@ -55,7 +57,10 @@ class Interleaved:
                 # process holds what earlier phases read, and a collection in the window
                 # lands on one side only.
                 gc.collect()
+                waited = await self.settle() if self.settle is not None else None
                 result = await measure(i)
+                if isinstance(waited, int | float):
+                    result = {**result, "settle_s": waited}  # kept in the raw figures
                 (self.a_runs if side == "a" else self.b_runs).append(result)
         return self
 

@@ -36,6 +36,7 @@ from harness.bench.phases import (
     reference_fanout,
     synthetic_cost,
 )
+from harness.bench.settle import until_quiet
 from harness.load.links import workers_direct
 from harness.stack.stack import Stack
 from harness.stack.temporal_server import FAST_PRAGMAS
@@ -89,6 +90,16 @@ class Phases:
         return self.raw[key]
 
 
+def quiet_server(stack: Stack) -> Callable[[], Awaitable[float]]:
+    """Before each measurement: wait for the embedded server to finish what the last one left."""
+    proc = stack.temporal.process if stack.temporal is not None else None
+
+    async def settle() -> float:
+        return await until_quiet(proc.pid if proc is not None else None)
+
+    return settle
+
+
 def _summary(pairs: Interleaved | None) -> dict[str, Any]:
     return pairs.summary() if pairs is not None else ratio_summary([])
 
@@ -115,7 +126,8 @@ async def locust_pairs(stack: Stack, folder: Path, sizes: BenchSizes) -> Interle
                                            folder / f"load-{i}", users=sizes.users,
                                            duration=sizes.duration)
 
-        return await Interleaved(bare, locust, "workflows_per_s").run(sizes.cheap_pairs)
+        return await Interleaved(bare, locust, "workflows_per_s",
+                                 settle=quiet_server(stack)).run(sizes.cheap_pairs)
     finally:
         worker.stop()
 
@@ -138,7 +150,8 @@ async def fanout_pairs(stack: Stack, folder: Path, shape: tuple[int, int, int],
             return await reference_fanout(stack, folder / "runs", parents=parents,
                                           children=children, activities=activities)
 
-    return await Interleaved(minimal, reference, "activities_per_s").run(pairs)
+    return await Interleaved(minimal, reference, "activities_per_s",
+                             settle=quiet_server(stack)).run(pairs)
 
 
 async def db_pairs(folder: Path, sizes: BenchSizes) -> Interleaved:

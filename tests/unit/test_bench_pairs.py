@@ -19,9 +19,13 @@ def test_pairs_alternate_order_and_divide_b_by_a() -> None:
 
         return measure
 
+    async def settle() -> None:
+        calls.append("settle")
+
     pairs = asyncio.run(Interleaved(side("a", [10, 20, 10]), side("b", [9, 20, 12]),
-                                    "rate").run(3))
-    assert calls == ["a0", "b0", "b1", "a1", "a2", "b2"]
+                                    "rate", settle=settle).run(3))
+    assert [c for c in calls if c != "settle"] == ["a0", "b0", "b1", "a1", "a2", "b2"]
+    assert calls[::2] == ["settle"] * 6  # before every measurement
     assert pairs.ratios() == [0.9, 1.0, 1.2]
     summary = pairs.summary()
     assert (summary["median"], summary["min"], summary["max"]) == (1.0, 0.9, 1.2)
