@@ -44,7 +44,10 @@ class FanOut:
     async def run(self, children: int, activities: int) -> int:
         parent = workflow.info().workflow_id
         totals = await asyncio.gather(*(
-            workflow.execute_child_workflow(CHILD_WORKFLOW, activities, id=f"{parent}/c{c}")
+            # Children get the parent's workflow task timeout, as the reference fan-out's
+            # children get the harness's: the same work on both sides of the ratio.
+            workflow.execute_child_workflow(CHILD_WORKFLOW, activities, id=f"{parent}/c{c}",
+                                            task_timeout=workflow.info().task_timeout)
             for c in range(children)))
         return sum(totals)
 

@@ -35,7 +35,10 @@ def test_scale_scenario_is_a_pure_fanout_point() -> None:
     spec = scenario.workloads[0]
     assert scenario.name == "scale-5x7-w2" and scenario.workers.count == 2
     assert (spec.name, spec.count) == ("fanout", 3)
-    assert spec.params == {"children": 5, "activities": 7, "use_ledger": False}
+    # Nothing is injected at a scale point: no crash-recovery timeouts (SDK defaults).
+    assert spec.params == {"children": 5, "activities": 7, "use_ledger": False,
+                           "fast_recovery": False}
+    assert scenario.workers.options.sticky_queue_timeout == 10.0
     # Few workflow tasks in flight: the plain-SDK side of the benchmark is tuned the same.
     assert scenario.workers.options.max_concurrent_workflow_tasks == \
         FANOUT_TUNING["max_concurrent_workflow_tasks"]

@@ -16,6 +16,7 @@ class FanOutJob:
     children: int
     activities: int
     use_ledger: bool = True
+    fast_recovery: bool = True
 
 
 @dataclass
@@ -24,6 +25,7 @@ class ChildJob:
     child: int
     activities: int
     use_ledger: bool = True
+    fast_recovery: bool = True
 
 
 @dataclass
@@ -47,6 +49,11 @@ class FanOutParams(BaseModel):
     activities: int = Field(default=5, ge=1, le=1000)
     # Off for pure scale runs: then items are computed in the worker, not written to the ledger.
     use_ledger: bool = True
+    # Off for pure scale runs (nothing is injected there): the items get no heartbeat timeout,
+    # as with the SDK's defaults. The 2 s one exists to notice a crashed worker quickly; under
+    # a backlog it turns a server pause of over 2 s into retries of every item in flight (63
+    # in one 20K run), and throughput then depends on how many pauses a run happened to see.
+    fast_recovery: bool = True
 
 
 def item_value(child: int, item: int) -> int:

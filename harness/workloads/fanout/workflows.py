@@ -26,10 +26,12 @@ def child_id(parent_id: str, child: int) -> str:
 class FanOutChildV1:
     @workflow.run
     async def run(self, job: ChildJob) -> ChildResult:
+        options = activity_options() if job.fast_recovery else \
+            activity_options(heartbeat_timeout=None)
         values = await asyncio.gather(*(
             workflow.execute_activity(
                 "process_item", args=[job.parent_id, job.child, item, job.use_ledger],
-                **activity_options(),
+                **options,
             )
             for item in range(job.activities)
         ))
@@ -44,7 +46,8 @@ class FanOutV1:
         await self.before_children(job)
         results = await asyncio.gather(*(
             workflow.execute_child_workflow(
-                CHILD_NAME, ChildJob(parent_id, c, job.activities, job.use_ledger),
+                CHILD_NAME, ChildJob(parent_id, c, job.activities, job.use_ledger,
+                                     job.fast_recovery),
                 id=child_id(parent_id, c), result_type=ChildResult,
                 task_timeout=WORKFLOW_TASK_TIMEOUT,
                 search_attributes=workflow.info().typed_search_attributes,
