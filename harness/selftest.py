@@ -57,12 +57,14 @@ faults:
      restart_after: 200ms}}
 checks: {checks}
 """
-# The deploy waits until every order is mid-pack, so it always reaches running workflows.
+# The deploy waits until every order is mid-pack, and the pack lasts 6 s, so it reaches
+# running workflows. With a 2 s pack, a loaded cluster's deploy began 2.3 s after the third
+# pack started: the old worker had finished every order, and the row was not proven.
 DEPLOY_MID_PACK = """
 name: selftest-{name}
-deadline: 15s
+deadline: 25s
 workloads:
-  - {{name: order_saga, count: 3, params: {{pack_items: 10, pack_item_seconds: 0.2}}}}
+  - {{name: order_saga, count: 3, params: {{pack_items: 30, pack_item_seconds: 0.2}}}}
 faults:
   - {{type: deploy, workload: order_saga, to: {version},
      after: {{event: activity_started, activity_type: pack_order, count: 3}}}}

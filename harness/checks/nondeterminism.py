@@ -4,7 +4,12 @@ Evidence per workflow: a WORKFLOW_TASK_FAILED event with the non-deterministic c
 its history (with the SDK's message, which names the first divergent command and event)
 and, for those still running, the pending workflow task attempts describe() reported.
 A drill declares `expect: true`: then finding nondeterminism passes and missing it fails.
-Without a deploy in the run, code never changed under a workflow: unknown.
+Without a deploy in the run, code never changed under a workflow: unknown. A deploy that
+reached no running workflow proves nothing either way: unknown. Reached means, from the
+histories: a workflow started before the deploy began ran a workflow task after the deployed
+workers served (the deploy's inject returns once they do), so code it did not start on
+processed it. The deploy being journaled, or a workflow being open when it began, is not
+enough: on a loaded machine the old workers finished every order while the deploy waited.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pydantic import BaseModel
 from temporalio.client import WorkflowHistory
 
 from harness.checks.verdict import Verdict, failed, passed, unknown
+from harness.evidence.history import execution
 from harness.runfolder import RunFolder
 from harness.versions.detect import nondeterminism_failures
 
@@ -48,6 +54,24 @@ def stuck_workflows(run: RunFolder) -> list[dict[str, Any]]:
     return rows
 
 
+def crossed(run: RunFolder, deploys: list[dict[str, Any]]) -> list[str]:
+    """Workflow ids that began on the old code and ran a workflow task on the deployed code."""
+    found = []
+    for record in run.workflows:
+        facts = execution(run, record.get("history_file") or "", record["workflow_id"],
+                          record.get("run_id") or "", decode=False)
+        if facts is None or facts.start_t is None:
+            continue
+        for deploy in deploys:
+            began, serving = float(deploy.get("started") or deploy["t"]), float(deploy["t"])
+            if facts.start_t < began and any(
+                    task.started_t is not None and task.started_t >= serving
+                    for task in facts.workflow_tasks):
+                found.append(record["workflow_id"])
+                break
+    return found
+
+
 def check(run: RunFolder, options: NondeterminismOptions | None = None) -> Verdict:
     options = options or NondeterminismOptions()
     deploys = [e for e in run.journal if e.get("kind") == "fault" and e.get("fault") == "deploy"
@@ -66,10 +90,18 @@ def check(run: RunFolder, options: NondeterminismOptions | None = None) -> Verdi
     stats = {"nondeterministic": len(stuck), "still_stuck": still_running,
              "deploys": len(deploys)}
     stats["histories_missing"] = len(missing)
+    reached = crossed(run, deploys) if not stuck else []
+    stats["crossed_deploy"] = len(reached)
+    unreached = ("no workflow that started before the deploy ran a workflow task on the "
+                 "deployed code (they finished on the old workers first): the deploy reached "
+                 "no running workflow")
     if options.expect:
         if not stuck and missing:
             return unknown(NAME, f"the drill expected nondeterminism; none was found, but "
                            f"{len(missing)} executions have no stored history", **stats)
+        if not stuck and not reached:
+            return unknown(NAME, f"the drill cannot tell: {unreached}",
+                           [{"deploys": [d.get("target") for d in deploys]}], **stats)
         if not stuck:
             return failed(NAME, "the drill expected nondeterminism after the deploy, and no "
                           "workflow hit it: the bad deploy went undetected",
@@ -85,5 +117,10 @@ def check(run: RunFolder, options: NondeterminismOptions | None = None) -> Verdi
         return unknown(NAME, f"{len(missing)} of {len(run.workflows)} executions have no stored "
                        "history: nondeterminism there cannot be seen",
                        [{"workflow_id": w} for w in missing[:20]], **stats)
-    return passed(NAME, f"no workflow hit nondeterminism across {len(deploys)} deploys", **stats)
+    if not reached:
+        return unknown(NAME, unreached, [{"deploys": [d.get("target") for d in deploys]}],
+                       **stats)
+    return passed(NAME, f"no workflow hit nondeterminism across {len(deploys)} deploys "
+                  f"({len(reached)} workflows ran on the deployed code after starting on the "
+                  "old)", **stats)
 
