@@ -16,7 +16,8 @@ and with its observed effect in the evidence:
 - dependency: the degraded service refused a request during its window (ledger `degraded`);
 - rate_limit: workflows were running when the lowered limits came into force.
 A firing that never fired, failed to inject or landed on nothing makes the verdict unknown,
-with one line naming the fault and why, unless its spec says `optional: true`.
+with one line naming the fault and why, unless its spec says `optional: true`. So does one
+whose heal failed, optional or not: what followed ran under a fault nobody planned.
 """
 
 from __future__ import annotations
@@ -90,8 +91,10 @@ def check(run: RunFolder) -> Verdict | None:
             # the run cut off are expected once one of them has fired.
             repeating = specs[firing.spec_index].get("every") is not None
             cut = repeating and firing.inject is None and firing.spec_index in fired
+            healed_badly = why.startswith("failed to heal")
             rows.append({"fault_id": firing.fault_id, "fault": firing.type,
-                         "spec_index": firing.spec_index, "optional": firing.optional or cut,
+                         "spec_index": firing.spec_index,
+                         "optional": (firing.optional or cut) and not healed_badly,
                          "why": why})
     required = [r for r in rows if not r["optional"]]
     stats = {"planned": len(firings), "landed": len(firings) - len(
@@ -132,6 +135,8 @@ def _problem(firing: Firing, ctx: _Context) -> str | None:
         return "never fired: its trigger did not come before the run ended"
     if firing.inject.get("error"):
         return f"failed to inject: {firing.inject['error']}"
+    if firing.heal is not None and firing.heal.get("error"):
+        return f"failed to heal: {firing.heal['error']} (the rest of the run went on under it)"
     effect = _EFFECTS.get(firing.type)
     if effect is None:
         return None  # a user's fault family: firing is all that can be seen

@@ -151,3 +151,19 @@ def test_a_kill_of_a_worker_caching_a_running_workflow_landed(tmp_path: Path) ->
                                                 "identity": "worker-1.1"}}]})
     verdict = check(build(b))
     assert verdict is not None and verdict.status == Status.PASS, verdict
+
+
+def test_a_fault_whose_heal_failed_is_unknown_even_when_optional(tmp_path: Path) -> None:
+    """Defect: a heal error was journaled but the accounting still passed the run."""
+    for heal_error, status in ((None, Status.PASS), ("ToxiproxyError('gone')", Status.UNKNOWN)):
+        b = planned(RunBuilder(tmp_path / str(bool(heal_error))),
+                    {"type": "dependency", "service": "payments", "mode": "read_only",
+                     "optional": True})
+        b.fault("dependency", t=1010.0, fault_id="f1", target="payments")
+        b.attempt("o", "charge", "payments", "charge", outcome="degraded", t=1011.0)
+        extra = {"error": heal_error} if heal_error else {}
+        b.fault("dependency", t=1012.0, phase="heal", fault_id="f1", target="payments", **extra)
+        verdict = check(build(b))
+        assert verdict is not None and verdict.status == status, verdict.summary
+        if heal_error:
+            assert "failed to heal" in verdict.summary
