@@ -6,10 +6,11 @@ and, for those still running, the pending workflow task attempts describe() repo
 A drill declares `expect: true`: then finding nondeterminism passes and missing it fails.
 Without a deploy in the run, code never changed under a workflow: unknown. A deploy that
 reached no running workflow proves nothing either way: unknown. Reached means, from the
-histories: a workflow started before the deploy began ran a workflow task after the deployed
-workers served (the deploy's inject returns once they do), so code it did not start on
-processed it. The deploy being journaled, or a workflow being open when it began, is not
-enough: on a loaded machine the old workers finished every order while the deploy waited.
+histories and the journal: a workflow started before the deploy began ran a workflow task on
+a worker started since (the history names the worker; the journal says when it started), so
+code it did not start on processed it. The deploy being journaled, or a workflow being open
+when it began, is not enough: on a loaded machine the old workers finished every order
+while the deploy waited to stop them.
 """
 
 from __future__ import annotations
@@ -55,20 +56,24 @@ def stuck_workflows(run: RunFolder) -> list[dict[str, Any]]:
 
 
 def crossed(run: RunFolder, deploys: list[dict[str, Any]]) -> list[str]:
-    """Workflow ids that began on the old code and ran a workflow task on the deployed code."""
+    """Workflow ids that began on the old code and ran a workflow task on the deployed code
+    (a worker started once the deploy began)."""
+    starts = [(float(e["t"]), str(e.get("identity"))) for e in run.journal
+              if e.get("kind") == "worker" and e.get("type") == "start"]
+    windows = []
+    for deploy in deploys:
+        began = float(deploy.get("started") or deploy["t"])
+        windows.append((began, {identity for t, identity in starts if t >= began}))
     found = []
     for record in run.workflows:
         facts = execution(run, record.get("history_file") or "", record["workflow_id"],
                           record.get("run_id") or "", decode=False)
         if facts is None or facts.start_t is None:
             continue
-        for deploy in deploys:
-            began, serving = float(deploy.get("started") or deploy["t"]), float(deploy["t"])
-            if facts.start_t < began and any(
-                    task.started_t is not None and task.started_t >= serving
-                    for task in facts.workflow_tasks):
-                found.append(record["workflow_id"])
-                break
+        if any(facts.start_t < began and any(task.identity in deployed
+                                             for task in facts.workflow_tasks)
+               for began, deployed in windows):
+            found.append(record["workflow_id"])
     return found
 
 
