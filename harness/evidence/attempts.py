@@ -117,6 +117,12 @@ class Attempt:
                 **({"injected": self.injected} if self.injected else {})}
 
 
+def workers_with_work(workers_dir: Path) -> set[str]:
+    """Identities of the workers with an activity attempt started and not yet ended, as the
+    live attempt logs say now (a fault choosing a worker that holds work)."""
+    return {a.identity for a in paired(logged_events(workers_dir)) if a.outcome == "lost"}
+
+
 def attempts(events: list[dict[str, Any]]) -> list[Attempt]:
     """Pair each `started` with its `completed`/`failed`; one never closed stays `lost`."""
     done = list(paired(events))

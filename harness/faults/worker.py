@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from harness.durations import Duration
+from harness.evidence.attempts import workers_with_work
 from harness.faults.base import Fault, FaultSpec
 
 if TYPE_CHECKING:
@@ -69,7 +70,9 @@ def pick_slots(ctx: FaultContext, spec: WorkerKill, choice: float) -> list[int]:
     """The slots to kill. `one` and `fraction` draw among the workers that are serving:
     a worker still starting (restarted by an earlier fault; 2-6 s on a loaded machine) holds
     no work, so killing it lands on nothing. Only when none serves do they draw among the
-    living. `all` and a slot number kill what they name."""
+    living. Among those, workers with an activity in flight come first: one restarted half a
+    second earlier serves but had picked up nothing yet (a nightly kill landed on nothing
+    that way). `all` and a slot number kill what they name."""
     alive = ctx.supervisor.alive()
     if not alive:
         return []
@@ -78,6 +81,8 @@ def pick_slots(ctx: FaultContext, spec: WorkerKill, choice: float) -> list[int]:
     if isinstance(spec.workers, int):
         return [spec.workers] if spec.workers in alive else []
     pool = [slot for slot in ctx.supervisor.serving() if slot in alive] or alive
+    busy = workers_with_work(ctx.run.workers_dir)
+    pool = [slot for slot in pool if ctx.supervisor.slot(slot).identity in busy] or pool
     n = 1 if spec.workers == "one" else max(1, math.ceil(len(pool) * spec.fraction))
     start = int(choice * len(pool))  # the seeded draw decides which
     return [pool[(start + i) % len(pool)] for i in range(n)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import signal
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -225,6 +226,28 @@ async def test_worker_kill_draws_among_serving_workers_not_one_still_starting(
     ctx.supervisor.down.clear()
     everyone = WorkerKillFault("f3", WorkerKill(workers="all"), choice=0.0)
     assert (await everyone.inject(as_fault_context(ctx)))["slots"] == [1, 2, 3]
+
+
+@synchronously
+async def test_worker_kill_draws_among_workers_holding_work_first(ctx: FakeContext) -> None:
+    """Defect: a nightly kill chose a worker that had served for half a second after a crash
+    restart and held nothing: the fault landed on nothing."""
+    workers = ctx.run.workers_dir
+    workers.mkdir(parents=True, exist_ok=True)
+    lines = [{"t": 1.0, "event": "started", "identity": "worker-3.1", "workflow_id": "w",
+              "activity_id": "1", "attempt": 1},
+             {"t": 1.0, "event": "started", "identity": "worker-1.1", "workflow_id": "w",
+              "activity_id": "2", "attempt": 1},
+             {"t": 1.5, "event": "completed", "identity": "worker-1.1", "workflow_id": "w",
+              "activity_id": "2", "attempt": 1}]
+    (workers / "worker-1.1.activities.jsonl").write_text(
+        "".join(json.dumps(e) + "\n" for e in lines))
+    fault = WorkerKillFault("f1", WorkerKill(workers="one"), choice=0.0)
+    assert (await fault.inject(as_fault_context(ctx)))["slots"] == [3]  # the one in flight
+    (workers / "worker-1.1.activities.jsonl").write_text("")
+    ctx.supervisor.down.clear()
+    idle = WorkerKillFault("f2", WorkerKill(workers="one"), choice=0.0)
+    assert (await idle.inject(as_fault_context(ctx)))["slots"] == [1]  # none busy: the draw
 
 
 @synchronously
