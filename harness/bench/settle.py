@@ -1,10 +1,10 @@
 """Wait for a quiet server before a measurement, so one side of a pair does not pay for the
 work the other left behind.
 
-After a 20K fan-out the dev server goes on working for a while (timers, visibility and
-transfer tasks of 20K activities); the next measurement, of the other side, would share the
-CPU with it. Waiting until the server's own CPU use falls below a threshold for a moment
-makes each measurement start from the same state.
+After some 20K fan-outs the dev server was measured still busy for 3-5 s (what it does then
+was not looked into); the next measurement, of the other side, would share the CPU with it.
+Waiting until the server's own CPU use falls below a threshold for a moment makes each
+measurement start from the same state.
 """
 
 from __future__ import annotations

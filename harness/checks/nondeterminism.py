@@ -95,8 +95,9 @@ def check(run: RunFolder, options: NondeterminismOptions | None = None) -> Verdi
     stats = {"nondeterministic": len(stuck), "still_stuck": still_running,
              "deploys": len(deploys)}
     stats["histories_missing"] = len(missing)
-    reached = crossed(run, deploys) if not stuck else []
-    stats["crossed_deploy"] = len(reached)
+    reached = crossed(run, deploys) if not stuck else []  # stuck ones crossed by definition
+    if not stuck:
+        stats["crossed_deploy"] = len(reached)
     unreached = ("no workflow that started before the deploy ran a workflow task on the "
                  "deployed code (they finished on the old workers first): the deploy reached "
                  "no running workflow")
